@@ -11,7 +11,10 @@ void Series::pushBack(const Sample &s)
 {
     if (m_size < m_capacity) {
         if (qsizetype(m_buf.size()) < m_capacity && m_head == 0) {
-            // Still growing: storage is linear from 0.
+            // Still growing: storage is linear from 0. Grow geometrically but
+            // never past the capacity, so a full series holds exactly 16 B/sample.
+            if (m_buf.size() == m_buf.capacity())
+                m_buf.reserve(size_t(std::min<qsizetype>(m_capacity, std::max<qsizetype>(16, 2 * m_size))));
             m_buf.push_back(s);
         } else {
             m_buf[physical(m_size)] = s;
