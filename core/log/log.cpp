@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "log/log.h"
+
+#include <QDir>
+#include <mutex>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+
+namespace vigil {
+
+namespace {
+std::mutex g_mutex;
+std::vector<spdlog::sink_ptr> g_sinks;
+spdlog::level::level_enum g_level = spdlog::level::info;
+bool g_initialised = false;
+const char *const kPattern = "%Y-%m-%dT%H:%M:%S.%e%z %^%-5l%$ [%n] %v";
+} // namespace
+
+QString stateDirectory()
+{
+    QString base = qEnvironmentVariable("XDG_STATE_HOME");
+    if (base.isEmpty() || !QDir::isAbsolutePath(base))
+        base = QDir::homePath() + QStringLiteral("/.local/state");
+    return base + QStringLiteral("/vigil");
+}
+
+bool isValidLogLevel(const QString &level)
+{
+    static const QStringList levels{QStringLiteral("trace"), QStringLiteral("debug"), QStringLiteral("info"),
+                                    QStringLiteral("warn"),  QStringLiteral("error"), QStringLiteral("critical"),
+                                    QStringLiteral("off")};
+    return levels.contains(level);
+}
+
+QString initLogging(const LogOptions &options, QString *error)
+{
+    std::lock_guard lock(g_mutex);
+    g_sinks.clear();
+    g_level = spdlog::level::from_str(options.level.toStdString());
+    if (options.console)
+        g_sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    const QString dir = options.directory.isEmpty() ? stateDirectory() : options.directory;
+    QString path;
+    try {
+        QDir().mkpath(dir);
+        path = dir + QStringLiteral("/vigil.log");
+        g_sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(path.toStdString(), 5 * 1024 * 1024, 3));
+    } catch (const spdlog::spdlog_ex &e) {
+        if (error)
+            *error = QStringLiteral("cannot write the log file in %1: %2").arg(dir, QString::fromUtf8(e.what()));
+        path.clear();
+    }
+    // Re-point loggers made before initialisation at the new sinks.
+    spdlog::apply_all([](const std::shared_ptr<spdlog::logger> &l) {
+        l->sinks() = g_sinks;
+        l->set_level(g_level);
+        l->set_pattern(kPattern);
+    });
+    g_initialised = true;
+    return path;
+}
+
+std::shared_ptr<spdlog::logger> logger(const char *component)
+{
+    if (auto existing = spdlog::get(component))
+        return existing;
+    std::lock_guard lock(g_mutex);
+    if (auto existing = spdlog::get(component))
+        return existing;
+    std::shared_ptr<spdlog::logger> l;
+    if (g_initialised)
+        l = std::make_shared<spdlog::logger>(component, g_sinks.begin(), g_sinks.end());
+    else
+        l = std::make_shared<spdlog::logger>(component, std::make_shared<spdlog::sinks::null_sink_mt>());
+    l->set_level(g_level);
+    l->set_pattern(kPattern);
+    spdlog::register_logger(l);
+    return l;
+}
+
+} // namespace vigil
