@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "series/series_key.h"
+#include "sources/connector.h"
+
+#include <QByteArrayView>
+#include <QJsonValue>
+#include <QString>
+#include <QStringList>
+
+namespace vigil::prometheus {
+
+// Parsers for the Prometheus HTTP API's answers (Prometheus 2.x,
+// VictoriaMetrics, Thanos, Mimir). They take the raw body, the HTTP status and
+// the Content-Type, and never throw: whatever arrives (a JSON error, an HTML
+// page from a proxy, a cut-off body, a wrong shape) becomes an ErrorKind and a
+// message for the user. `where` (a redacted URL) is named in messages when
+// given. They are pure functions: the connector calls them in its own thread.
+
+// /api/v1/query and /api/v1/query_range. Series keys are
+// SeriesKey(<__name__ or empty>, <labels without __name__>); the caller
+// re-keys them under the query id. Timestamps (float seconds) become epoch ms.
+QueryResult parseQueryResponse(QByteArrayView body, int httpStatus, const QString &contentType,
+                               const QString &where = {});
+
+// /api/v1/labels and /api/v1/label/<name>/values.
+struct LabelListResult
+{
+    ErrorKind error = ErrorKind::None;
+    QString message;
+    QStringList values;
+    QStringList warnings;
+    bool ok() const { return error == ErrorKind::None; }
+};
+LabelListResult parseLabelListResponse(QByteArrayView body, int httpStatus, const QString &contentType,
+                                       const QString &where = {});
+
+// /api/v1/series.
+struct SeriesListResult
+{
+    ErrorKind error = ErrorKind::None;
+    QString message;
+    QList<SeriesKey> series;
+    QStringList warnings;
+    bool ok() const { return error == ErrorKind::None; }
+};
+SeriesListResult parseSeriesListResponse(QByteArrayView body, int httpStatus, const QString &contentType,
+                                         const QString &where = {});
+
+// /api/v1/status/buildinfo. VictoriaMetrics answers {"data":{}}: ok, empty version.
+struct BuildInfoResult
+{
+    ErrorKind error = ErrorKind::None;
+    QString message;
+    QString version;
+    QString revision;
+    bool ok() const { return error == ErrorKind::None; }
+};
+BuildInfoResult parseBuildInfoResponse(QByteArrayView body, int httpStatus, const QString &contentType,
+                                       const QString &where = {});
+
+// A sample value as Prometheus writes it: "1.5", "1e-3", "NaN", "+Inf", "-Inf".
+std::optional<double> parseSampleValue(const QString &text);
+
+// The envelope every endpoint shares: {"status", "data", "errorType", "error", "warnings"}.
+struct Envelope
+{
+    ErrorKind error = ErrorKind::None;
+    QString message;
+    QJsonValue data;
+    QStringList warnings;
+};
+Envelope parseEnvelope(QByteArrayView body, int httpStatus, const QString &contentType,
+                       const QString &where = {});
+
+} // namespace vigil::prometheus
