@@ -20,7 +20,7 @@ namespace vigil {
 QString redactedUrl(const QUrl &url)
 {
     return url.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment)
-        .toString(QUrl::FullyDecoded);
+        .toString();
 }
 
 QUrl joinUrl(const QUrl &base, const QString &path, const QUrlQuery &query)

@@ -192,8 +192,8 @@ Envelope parseEnvelope(QByteArrayView body, int httpStatus, const QString &conte
         if (!success)
             return httpFailure();
         // The parser ran off the end: the body was cut short, not malformed.
-        const bool truncated = perr.offset >= trimmed.size() - 1 || perr.error == QJsonParseError::UnterminatedObject
-            || perr.error == QJsonParseError::UnterminatedArray || perr.error == QJsonParseError::UnterminatedString;
+        // (Qt reports an error at or just before the end for a cut-off document.)
+        const bool truncated = perr.offset >= trimmed.size() - 1;
         if (truncated)
             return fail(ErrorKind::BadResponse, QStringLiteral("the JSON answer%1 is truncated: it ends after %2")
                                                     .arg(fromWhere(where), formatBytes(body.size())));
