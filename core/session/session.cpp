@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "session/session.h"
+
+#include "log/log.h"
+
+#include <QMetaObject>
+#include <cmath>
+
+namespace vigil {
+
+Session::Session(QObject *parent) : QObject(parent)
+{
+    m_io.setObjectName(QStringLiteral("vigil-io"));
+    m_io.start();
+    m_ioRoot = new QObject;
+    m_ioRoot->moveToThread(&m_io);
+    inIo([this] {
+        m_scheduler = new PollScheduler(&m_store, SystemClock::instance(), m_ioRoot);
+    });
+    connect(m_scheduler, &PollScheduler::statusChanged, this, [this](const QString &id, const PollStatus &st) {
+        m_status.insert(id, st);
+        Q_EMIT pollStatusChanged(id, st);
+    }, Qt::QueuedConnection);
+    connect(m_scheduler, &PollScheduler::healthChanged, this, [this](const QString &c, const ConnectionHealth &h) {
+        m_health.insert(c, h);
+        Q_EMIT healthChanged(c, h);
+    }, Qt::QueuedConnection);
+}
+
+Session::~Session()
+{
+    // Connectors and the scheduler die in their own thread, before it stops.
+    inIo([this] {
+        delete m_ioRoot;
+        m_ioRoot = nullptr;
+    });
+    m_io.quit();
+    m_io.wait();
+}
+
+template<typename F>
+void Session::inIo(F &&f)
+{
+    QMetaObject::invokeMethod(m_ioRoot, std::forward<F>(f), Qt::BlockingQueuedConnection);
+}
+
+void Session::loadPlugins(const QStringList &dirs)
+{
+    m_plugins.load(dirs.isEmpty() ? PluginRegistry::defaultSearchPaths() : dirs);
+    for (const PluginFailure &f : m_plugins.failures())
+        logger("plugins")->warn("plugin {} not used: {}", f.path.toStdString(), f.reason.toStdString());
+}
+
+ConnectionSettings Session::settingsFor(const ConnectionDef &def, QString *error)
+{
+    ConnectionSettings s;
+    s.name = def.name;
+    s.kind = def.kind;
+    s.url = QUrl(def.url);
+    s.caFile = def.caFile;
+    s.tlsVerify = def.tlsVerify;
+    s.timeoutMs = def.timeoutMs;
+    for (const auto &[k, v] : def.headers)
+        s.auth.headers.append({k.toUtf8(), v.toUtf8()});
+    auto secret = [&](const QString &name) -> QString {
+        if (name.isEmpty())
+            return {};
+        QString var = QStringLiteral("VIGIL_SECRET_") + name.toUpper();
+        for (QChar &c : var)
+            if (!c.isLetterOrNumber())
+                c = u'_';
+        const QString value = qEnvironmentVariable(var.toUtf8().constData());
+        if (value.isEmpty() && error)
+            *error = QStringLiteral("connection '%1': secret '%2' not found; set the environment variable %3")
+                         .arg(def.name, name, var);
+        return value;
+    };
+    s.auth.bearerToken = secret(def.bearerTokenSecret);
+    s.auth.basicUser = def.basicUser;
+    s.auth.basicPassword = secret(def.passwordSecret);
+    return s;
+}
+
+QStringList Session::open(const Workspace &workspace)
+{
+    m_workspace = workspace;
+    m_rangeMs = workspace.rangeMs;
+    QStringList errors;
+    inIo([&] {
+        for (const ConnectionDef &def : workspace.connections) {
+            QString error;
+            const ConnectionSettings settings = settingsFor(def, &error);
+            if (!error.isEmpty())
+                errors << error; // still connect: the server may not need the secret
+            Connector *c = m_plugins.createConnector(settings, m_ioRoot, &error);
+            if (!c) {
+                errors << QStringLiteral("connection '%1': %2").arg(def.name, error);
+                continue;
+            }
+            m_scheduler->addConnector(c);
+        }
+        m_scheduler->start();
+    });
+    for (const QString &e : errors)
+        logger("app")->warn("{}", e.toStdString());
+    if (!workspace.dashboards.isEmpty())
+        setActiveDashboard(workspace.dashboards.first().name);
+    return errors;
+}
+
+QString Session::jobId(const QString &dashboard, int panel, int query)
+{
+    return QStringLiteral("%1/%2/%3").arg(dashboard).arg(panel).arg(query);
+}
+
+qint64 Session::stepFor(qint64 rangeMs)
+{
+    const double seconds = std::ceil(double(rangeMs) / 720.0 / 1000.0);
+    return std::max<qint64>(1'000, qint64(seconds) * 1'000);
+}
+
+void Session::setActiveDashboard(const QString &name)
+{
+    m_active = name;
+    applyJobs();
+}
+
+void Session::setRangeMs(qint64 rangeMs)
+{
+    m_rangeMs = rangeMs;
+    applyJobs();
+}
+
+void Session::setPaused(bool paused)
+{
+    m_paused = paused;
+    inIo([this, paused] {
+        if (paused)
+            m_scheduler->stop();
+        else
+            m_scheduler->start();
+    });
+}
+
+void Session::refresh()
+{
+    inIo([this] { m_scheduler->refreshAll(); });
+}
+
+void Session::applyJobs()
+{
+    QList<PollSpec> jobs;
+    if (const DashboardDef *d = m_workspace.dashboard(m_active)) {
+        for (int p = 0; p < d->panels.size(); ++p) {
+            const PanelDef &panel = d->panels[p];
+            for (int q = 0; q < panel.queries.size(); ++q) {
+                PollSpec spec;
+                spec.id = jobId(d->name, p, q);
+                spec.connection = m_workspace.connectionFor(panel);
+                spec.expr = panel.queries[q].expr;
+                spec.intervalMs = m_workspace.refreshMs;
+                spec.windowMs = m_rangeMs;
+                spec.stepMs = stepFor(m_rangeMs);
+                const ConnectionDef *c = m_workspace.connection(spec.connection);
+                spec.timeoutMs = c ? c->timeoutMs : 10'000;
+                jobs.append(spec);
+            }
+        }
+    }
+    inIo([this, jobs] { m_scheduler->setJobs(jobs); });
+}
+
+} // namespace vigil
