@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// vigil: the on-call console. Command line per docs/USER-GUIDE.md:
+//   vigil [--workspace FILE]
+//   vigil screenshot --workspace FILE --view dashboard:NAME -o OUT.png
+//   vigil --version
+#include "log/log.h"
+#include "main_window.h"
+#include "screenshot.h"
+#include "session/session.h"
+#include "workspace/workspace.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <cstdio>
+
+using namespace vigil;
+
+namespace {
+
+constexpr const char *kDemoWorkspace = ":/workspaces/demo.yaml";
+
+QStringList loadIssues(const Workspace &ws)
+{
+    QStringList out;
+    for (const WorkspaceIssue &i : ws.issues)
+        out << i.toString();
+    return out;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // `screenshot` renders offscreen whatever the session has.
+    for (int i = 1; i < argc; ++i) {
+        if (qstrcmp(argv[i], "screenshot") == 0 && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("vigil"));
+    QApplication::setOrganizationName(QStringLiteral("vigil"));
+    QApplication::setApplicationVersion(QStringLiteral(VIGIL_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("vigil"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Vigil: on-call console for machine-learning services"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: screenshot"), QStringLiteral("[command]"));
+    const QCommandLineOption workspaceOpt({QStringLiteral("w"), QStringLiteral("workspace")},
+                                          QStringLiteral("Workspace file (YAML). Default: the demo workspace."),
+                                          QStringLiteral("FILE"));
+    const QCommandLineOption logLevelOpt(QStringLiteral("log-level"),
+                                         QStringLiteral("trace, debug, info, warn, error, critical or off (default info)."),
+                                         QStringLiteral("LEVEL"), QStringLiteral("info"));
+    const QCommandLineOption viewOpt(QStringLiteral("view"), QStringLiteral("screenshot: the view, dashboard:NAME."),
+                                     QStringLiteral("VIEW"));
+    const QCommandLineOption outOpt({QStringLiteral("o"), QStringLiteral("output")},
+                                    QStringLiteral("screenshot: the PNG to write."), QStringLiteral("OUT.png"));
+    const QCommandLineOption timeoutOpt(QStringLiteral("timeout"),
+                                        QStringLiteral("screenshot: how long to wait for data (default 60s)."),
+                                        QStringLiteral("DURATION"), QStringLiteral("60s"));
+    parser.addOptions({workspaceOpt, logLevelOpt, viewOpt, outOpt, timeoutOpt});
+    parser.process(app);
+
+    const QString level = parser.value(logLevelOpt);
+    if (!isValidLogLevel(level)) {
+        std::fprintf(stderr, "vigil: --log-level must be one of trace, debug, info, warn, error, critical, off; not '%s'\n",
+                     qPrintable(level));
+        return 1;
+    }
+    QString logError;
+    initLogging({level, {}, true}, &logError);
+    if (!logError.isEmpty())
+        std::fprintf(stderr, "vigil: %s\n", qPrintable(logError));
+
+    const QStringList args = parser.positionalArguments();
+    const QString command = args.value(0);
+    if (!command.isEmpty() && command != QLatin1String("screenshot")) {
+        std::fprintf(stderr, "vigil: unknown command '%s' (known: screenshot)\n", qPrintable(command));
+        return 1;
+    }
+
+    const QString path = parser.isSet(workspaceOpt) ? parser.value(workspaceOpt) : QString::fromLatin1(kDemoWorkspace);
+    const Workspace ws = loadWorkspace(path);
+    QStringList issues = loadIssues(ws);
+    for (const QString &i : issues)
+        logger("app")->warn("{}", i.toStdString());
+    if (ws.dashboards.isEmpty() && ws.hasErrors()) {
+        for (const QString &i : issues)
+            std::fprintf(stderr, "%s\n", qPrintable(i));
+        if (command == QLatin1String("screenshot"))
+            return 1;
+    }
+
+    Session session;
+    session.loadPlugins();
+    for (const PluginFailure &f : session.plugins().failures())
+        issues << QStringLiteral("plugin %1 not used: %2").arg(f.path, f.reason);
+    issues << session.open(ws);
+
+    if (command == QLatin1String("screenshot")) {
+        app::ScreenshotOptions opt;
+        opt.view = parser.value(viewOpt);
+        opt.output = parser.value(outOpt);
+        const qint64 timeout = parseDuration(parser.value(timeoutOpt));
+        if (opt.view.isEmpty() || opt.output.isEmpty() || timeout <= 0) {
+            std::fprintf(stderr, "vigil screenshot: needs --view dashboard:NAME, -o OUT.png and a valid --timeout\n");
+            return 1;
+        }
+        opt.timeoutMs = timeout;
+        return app::runScreenshot(session, issues, opt);
+    }
+
+    ui::MainWindow window(&session, issues);
+    window.show();
+    return QApplication::exec();
+}

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "chart_panel.h"
+
+#include "series/decimate.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QRegularExpression>
+#include <QTimeZone>
+#include <QValueAxis>
+#include <QVBoxLayout>
+#include <cmath>
+
+namespace vigil::ui {
+
+namespace {
+QLabel *plainLabel(QWidget *parent)
+{
+    // Label values and server messages are shown as plain text, never rich text:
+    // a label value "<img src=...>" must not render as HTML.
+    auto *l = new QLabel(parent);
+    l->setTextFormat(Qt::PlainText);
+    return l;
+}
+
+QString zoneText()
+{
+    const QDateTime now = QDateTime::currentDateTime();
+    const int offset = now.offsetFromUtc();
+    const QString sign = offset < 0 ? QStringLiteral("-") : QStringLiteral("+");
+    const int a = std::abs(offset);
+    return QStringLiteral("%1, UTC%2%3:%4")
+        .arg(now.timeZoneAbbreviation(), sign)
+        .arg(a / 3600, 2, 10, QLatin1Char('0'))
+        .arg((a % 3600) / 60, 2, 10, QLatin1Char('0'));
+}
+} // namespace
+
+ChartPanel::ChartPanel(const PanelDef &def, QStringList jobIds, QWidget *parent)
+    : QFrame(parent), m_def(def), m_jobIds(std::move(jobIds))
+{
+    setObjectName(QStringLiteral("ChartPanel"));
+    setFrameShape(QFrame::StyledPanel);
+    setMinimumSize(360, 240);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 4, 6, 4);
+    layout->setSpacing(2);
+    auto *header = new QHBoxLayout;
+    m_title = plainLabel(this);
+    m_title->setText(def.title);
+    QFont tf = m_title->font();
+    tf.setBold(true);
+    tf.setPointSizeF(tf.pointSizeF() * 1.1);
+    m_title->setFont(tf);
+    m_title->setToolTip(def.description.isEmpty() ? def.queries.first().expr : def.description);
+    m_badge = plainLabel(this);
+    m_badge->setObjectName(QStringLiteral("stateBadge"));
+    header->addWidget(m_title, 1);
+    header->addWidget(m_badge, 0, Qt::AlignRight);
+    layout->addLayout(header);
+
+    m_chart = new QChart;
+    m_chart->setMargins(QMargins(2, 2, 2, 2));
+    m_chart->setBackgroundRoundness(0);
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_chart->legend()->setShowToolTips(true);
+    m_x = new QDateTimeAxis;
+    m_x->setFormat(QStringLiteral("HH:mm"));
+    m_x->setTitleText(QStringLiteral("local time (%1)").arg(zoneText()));
+    m_x->setTickCount(6);
+    m_y = new QValueAxis;
+    m_y->setLabelFormat(QStringLiteral("%.2f"));
+    m_y->setTickCount(5);
+    m_chart->addAxis(m_x, Qt::AlignBottom);
+    m_chart->addAxis(m_y, Qt::AlignLeft);
+    m_view = new QChartView(m_chart, this);
+    m_view->setRenderHint(QPainter::Antialiasing);
+    layout->addWidget(m_view, 1);
+
+    m_overlay = plainLabel(m_view);
+    m_overlay->setObjectName(QStringLiteral("stateOverlay"));
+    m_overlay->setAlignment(Qt::AlignCenter);
+    m_overlay->setWordWrap(true);
+    auto *overlayLayout = new QVBoxLayout(m_view);
+    overlayLayout->addWidget(m_overlay, 0, Qt::AlignCenter);
+
+    applyDarkOrLight();
+    refreshState();
+}
+
+void ChartPanel::applyDarkOrLight()
+{
+    const bool dark = palette().color(QPalette::Window).lightness() < 128;
+    m_chart->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    m_chart->setBackgroundBrush(palette().color(QPalette::Base));
+    m_chart->legend()->setLabelColor(palette().color(QPalette::Text));
+    for (QAbstractAxis *axis : {static_cast<QAbstractAxis *>(m_x), static_cast<QAbstractAxis *>(m_y)}) {
+        axis->setLabelsColor(palette().color(QPalette::Text));
+        axis->setTitleBrush(palette().color(QPalette::PlaceholderText));
+        QColor grid = palette().color(QPalette::Text);
+        grid.setAlpha(40);
+        axis->setGridLineColor(grid);
+    }
+    QFont small = m_x->titleFont();
+    small.setPointSizeF(std::max(7.0, small.pointSizeF() * 0.85));
+    m_x->setTitleFont(small);
+}
+
+QString ChartPanel::legendFor(const QString &legendTemplate, const SeriesKey &key, const QString &expr)
+{
+    if (legendTemplate.isEmpty()) {
+        const QString labels = key.labelsText();
+        return labels.isEmpty() ? expr.left(60) : labels;
+    }
+    static const QRegularExpression re(QStringLiteral("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\}\\}"));
+    QString out;
+    qsizetype last = 0;
+    for (auto it = re.globalMatch(legendTemplate); it.hasNext();) {
+        const auto m = it.next();
+        out += legendTemplate.mid(last, m.capturedStart() - last) + key.label(m.captured(1));
+        last = m.capturedEnd();
+    }
+    out += legendTemplate.mid(last);
+    return out.simplified();
+}
+
+void ChartPanel::setStatus(const QString &jobId, const PollStatus &status)
+{
+    if (!m_jobIds.contains(jobId))
+        return;
+    m_status.insert(jobId, status);
+    refreshState();
+}
+
+void ChartPanel::updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs)
+{
+    // Points handed to Qt Charts: at most 2 per pixel column of the plot.
+    const int pixels = std::max(100, int(m_chart->plotArea().width() > 0 ? m_chart->plotArea().width() : width()));
+    struct Pending
+    {
+        SeriesKey key;
+        QString name;
+        QList<QPointF> points;
+    };
+    QList<Pending> pending;
+    double maxAbs = 0.0;
+    QSet<SeriesKey> seen;
+    for (int q = 0; q < m_jobIds.size(); ++q) {
+        const PanelQuery &query = m_def.queries.value(q);
+        for (const SeriesKey &key : store.keysNamed(m_jobIds[q])) {
+            QList<QPointF> pts = decimateMinMax(store.range(key, fromMs, toMs), fromMs, toMs, pixels);
+            for (const QPointF &p : pts)
+                maxAbs = std::max(maxAbs, std::fabs(p.y()));
+            pending.append({key, legendFor(query.legend, key, query.expr), std::move(pts)});
+            seen.insert(key);
+        }
+    }
+    m_scale = chooseScale(m_def.unit, maxAbs);
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (Pending &p : pending) {
+        for (QPointF &pt : p.points) {
+            pt.setY(pt.y() * m_scale.factor);
+            lo = std::min(lo, pt.y());
+            hi = std::max(hi, pt.y());
+        }
+        QLineSeries *line = m_lines.value(p.key);
+        if (!line) {
+            line = new QLineSeries(m_chart);
+            m_chart->addSeries(line);
+            line->attachAxis(m_x);
+            line->attachAxis(m_y);
+            m_lines.insert(p.key, line);
+        }
+        line->setName(p.name);
+        line->replace(p.points);
+    }
+    // Series that left the store (query changed) leave the chart.
+    for (auto it = m_lines.begin(); it != m_lines.end();) {
+        if (!seen.contains(it.key())) {
+            m_chart->removeSeries(it.value());
+            delete it.value();
+            it = m_lines.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    m_x->setRange(QDateTime::fromMSecsSinceEpoch(fromMs), QDateTime::fromMSecsSinceEpoch(toMs));
+    const qint64 span = toMs - fromMs;
+    m_x->setFormat(span <= 3 * 3'600'000 ? QStringLiteral("HH:mm") : span <= 86'400'000 ? QStringLiteral("HH:mm")
+                                                                                         : QStringLiteral("ddd HH:mm"));
+    if (std::isfinite(lo) && std::isfinite(hi)) {
+        // Zero-based for rates and latencies so a small wiggle does not look like a cliff.
+        const double bottom = lo >= 0 ? 0.0 : lo;
+        double top = hi > bottom ? hi : bottom + 1.0;
+        top += (top - bottom) * 0.08;
+        m_y->setRange(bottom, top);
+        m_y->applyNiceNumbers();
+    }
+    m_y->setLabelFormat(QStringLiteral("%.") + QString::number(m_scale.decimals) + QStringLiteral("f") + m_scale.suffix);
+    refreshState();
+}
+
+qsizetype ChartPanel::pointCount() const
+{
+    qsizetype n = 0;
+    for (const QLineSeries *l : m_lines)
+        n += l->count();
+    return n;
+}
+
+QStringList ChartPanel::legendNames() const
+{
+    QStringList names;
+    for (const QLineSeries *l : m_lines)
+        names << l->name();
+    names.sort();
+    return names;
+}
+
+void ChartPanel::refreshState()
+{
+    // The panel's state is the worst of its queries'.
+    bool anyError = false, allLoading = true;
+    QString reason;
+    qint64 lastSuccess = 0;
+    QStringList warnings;
+    for (const QString &id : m_jobIds) {
+        const PollStatus st = m_status.value(id);
+        if (st.state != PollStatus::State::Loading)
+            allLoading = false;
+        if (st.state == PollStatus::State::Error) {
+            anyError = true;
+            reason = st.message;
+        }
+        lastSuccess = std::max(lastSuccess, st.lastSuccessMs);
+        warnings << st.warnings;
+    }
+    const bool data = hasData();
+    if (anyError) {
+        m_state = data && lastSuccess > 0 ? State::Stale : State::Error;
+        m_stateDetail = reason;
+    } else if (allLoading && !data) {
+        m_state = State::Loading;
+        m_stateDetail.clear();
+    } else if (!data) {
+        m_state = State::NoData;
+        m_stateDetail.clear();
+    } else {
+        m_state = State::Ok;
+        m_stateDetail = warnings.join(QStringLiteral("; "));
+    }
+
+    QString overlay, badge, badgeStyle;
+    switch (m_state) {
+    case State::Loading:
+        overlay = QStringLiteral("Loading…");
+        break;
+    case State::NoData:
+        overlay = QStringLiteral("No data: the query returned no series in this time range");
+        break;
+    case State::Error:
+        overlay = QStringLiteral("Error: ") + m_stateDetail;
+        badge = QStringLiteral("error");
+        badgeStyle = QStringLiteral("color: white; background: #c62828; padding: 1px 6px; border-radius: 3px;");
+        break;
+    case State::Stale:
+        badge = QStringLiteral("stale since ") + QDateTime::fromMSecsSinceEpoch(lastSuccess).toString(QStringLiteral("HH:mm"));
+        badgeStyle = QStringLiteral("color: black; background: #f9a825; padding: 1px 6px; border-radius: 3px;");
+        break;
+    case State::Ok:
+        if (!m_stateDetail.isEmpty()) {
+            badge = QStringLiteral("warning");
+            badgeStyle = QStringLiteral("color: black; background: #fdd835; padding: 1px 6px; border-radius: 3px;");
+        }
+        break;
+    }
+    m_overlay->setText(overlay);
+    m_overlay->setVisible(!overlay.isEmpty());
+    m_overlay->setStyleSheet(m_state == State::Error ? QStringLiteral("color: #ef5350; font-weight: bold;") : QString());
+    m_badge->setText(badge);
+    m_badge->setStyleSheet(badgeStyle);
+    m_badge->setToolTip(m_stateDetail);
+    m_badge->setVisible(!badge.isEmpty());
+}
+
+QString ChartPanel::stateText() const
+{
+    switch (m_state) {
+    case State::Loading: return QStringLiteral("loading");
+    case State::Ok: return QStringLiteral("ok");
+    case State::NoData: return QStringLiteral("no data");
+    case State::Error: return QStringLiteral("error: ") + m_stateDetail;
+    case State::Stale: return QStringLiteral("stale: ") + m_stateDetail;
+    }
+    return {};
+}
+
+} // namespace vigil::ui

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "series/series_store.h"
+#include "sources/poll_scheduler.h"
+#include "units.h"
+#include "workspace/workspace.h"
+
+#include <QFrame>
+#include <QHash>
+
+class QLabel;
+class QLineSeries;
+class QChart;
+class QChartView;
+class QDateTimeAxis;
+class QValueAxis;
+
+namespace vigil::ui {
+
+// One chart of a dashboard: the series of its queries, and always its state
+// (loading, no data, error with the reason, stale since HH:MM), never a
+// silently empty chart.
+class ChartPanel : public QFrame
+{
+    Q_OBJECT
+public:
+    enum class State { Loading, Ok, NoData, Error, Stale };
+
+    ChartPanel(const PanelDef &def, QStringList jobIds, QWidget *parent = nullptr);
+
+    const QStringList &jobIds() const { return m_jobIds; }
+    const PanelDef &definition() const { return m_def; }
+
+    void setStatus(const QString &jobId, const PollStatus &status);
+    // Redraws from the store over [fromMs, toMs], decimated to the plot width.
+    void updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs);
+
+    State state() const { return m_state; }
+    QString stateText() const; // what the panel says about itself, for tests and tooltips
+    int seriesCount() const { return int(m_lines.size()); }
+    qsizetype pointCount() const;
+    bool hasData() const { return pointCount() > 0; }
+    QStringList legendNames() const;
+
+    // "{{version}} p99" with {{version}} replaced from the key; a legend
+    // without template falls back to the key's labels.
+    static QString legendFor(const QString &legendTemplate, const SeriesKey &key, const QString &expr);
+
+private:
+    void refreshState();
+    void applyDarkOrLight();
+
+    PanelDef m_def;
+    QStringList m_jobIds;
+    QHash<QString, PollStatus> m_status;
+    QHash<SeriesKey, QLineSeries *> m_lines;
+    State m_state = State::Loading;
+    QString m_stateDetail;
+    UnitScale m_scale;
+
+    QLabel *m_title = nullptr;
+    QLabel *m_badge = nullptr;
+    QLabel *m_overlay = nullptr;
+    QChartView *m_view = nullptr;
+    QChart *m_chart = nullptr;
+    QDateTimeAxis *m_x = nullptr;
+    QValueAxis *m_y = nullptr;
+};
+
+} // namespace vigil::ui

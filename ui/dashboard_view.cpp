@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "dashboard_view.h"
+
+#include "session/session.h"
+
+#include <QDateTime>
+#include <QGridLayout>
+
+namespace vigil::ui {
+
+DashboardView::DashboardView(const DashboardDef &def, Session *session, QWidget *parent)
+    : QWidget(parent), m_def(def), m_session(session)
+{
+    auto *grid = new QGridLayout(this);
+    grid->setContentsMargins(4, 4, 4, 4);
+    grid->setSpacing(6);
+    const int columns = std::max(1, def.columns);
+    for (int p = 0; p < def.panels.size(); ++p) {
+        QStringList ids;
+        for (int q = 0; q < def.panels[p].queries.size(); ++q)
+            ids << Session::jobId(def.name, p, q);
+        auto *panel = new ChartPanel(def.panels[p], ids, this);
+        for (const QString &id : ids)
+            m_byJob.insert(id, panel);
+        m_panels.append(panel);
+        grid->addWidget(panel, p / columns, p % columns);
+    }
+    for (int c = 0; c < columns; ++c)
+        grid->setColumnStretch(c, 1);
+
+    // 16 ms: one frame at 60 Hz; bursts of batches collapse into one redraw.
+    m_frame.setSingleShot(true);
+    m_frame.setInterval(16);
+    connect(&m_frame, &QTimer::timeout, this, &DashboardView::redrawDirty);
+    connect(session->store(), &SeriesStore::seriesChanged, this, &DashboardView::markDirty, Qt::QueuedConnection);
+    connect(session->store(), &SeriesStore::seriesRemoved, this, &DashboardView::markDirty, Qt::QueuedConnection);
+    connect(session, &Session::pollStatusChanged, this, [this](const QString &id, const PollStatus &st) {
+        if (ChartPanel *panel = m_byJob.value(id))
+            panel->setStatus(id, st);
+    });
+}
+
+void DashboardView::markDirty(const QList<SeriesKey> &keys)
+{
+    for (const SeriesKey &k : keys) {
+        if (ChartPanel *panel = m_byJob.value(k.name()))
+            m_dirty.insert(panel);
+    }
+    if (!m_dirty.isEmpty() && isVisible() && !m_frame.isActive())
+        m_frame.start();
+}
+
+void DashboardView::redrawDirty()
+{
+    if (!isVisible())
+        return; // redrawn in showEvent
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 from = now - m_session->rangeMs();
+    for (ChartPanel *panel : std::as_const(m_dirty))
+        panel->updateData(*m_session->store(), from, now);
+    m_dirty.clear();
+}
+
+void DashboardView::redrawAll()
+{
+    for (ChartPanel *panel : std::as_const(m_panels))
+        m_dirty.insert(panel);
+    redrawDirty();
+}
+
+void DashboardView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    for (ChartPanel *panel : std::as_const(m_panels))
+        for (const QString &id : panel->jobIds())
+            panel->setStatus(id, m_session->status(id));
+    redrawAll();
+}
+
+bool DashboardView::allPanelsHaveData() const
+{
+    return !m_panels.isEmpty()
+        && std::all_of(m_panels.begin(), m_panels.end(), [](const ChartPanel *p) { return p->hasData(); });
+}
+
+} // namespace vigil::ui

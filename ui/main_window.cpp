@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "main_window.h"
+
+#include "dashboard_view.h"
+#include "session/session.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QFileInfo>
+#include <QLabel>
+#include <QListWidget>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace vigil::ui {
+
+const QList<std::pair<QString, qint64>> &MainWindow::rangePresets()
+{
+    // Grafana's quick ranges, trimmed to what an on-call screen uses.
+    static const QList<std::pair<QString, qint64>> presets{
+        {QStringLiteral("Last 5 minutes"), 5 * 60'000LL},   {QStringLiteral("Last 15 minutes"), 15 * 60'000LL},
+        {QStringLiteral("Last 1 hour"), 3'600'000LL},       {QStringLiteral("Last 6 hours"), 6 * 3'600'000LL},
+        {QStringLiteral("Last 24 hours"), 24 * 3'600'000LL}, {QStringLiteral("Last 7 days"), 7 * 86'400'000LL},
+    };
+    return presets;
+}
+
+MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *parent)
+    : QMainWindow(parent), m_session(session)
+{
+    const Workspace &ws = session->workspace();
+    setWindowTitle(QStringLiteral("Vigil — %1").arg(QFileInfo(ws.path).fileName()));
+    resize(1400, 900);
+
+    auto *toolbar = addToolBar(QStringLiteral("Dashboard"));
+    toolbar->setObjectName(QStringLiteral("dashboardToolbar"));
+    toolbar->setMovable(false);
+    m_range = new QComboBox(this);
+    m_range->setObjectName(QStringLiteral("rangeCombo"));
+    for (const auto &[label, ms] : rangePresets())
+        m_range->addItem(label, ms);
+    int current = m_range->findData(session->rangeMs());
+    if (current < 0) {
+        m_range->addItem(QStringLiteral("Last %1").arg(formatPromDuration(session->rangeMs())), session->rangeMs());
+        current = m_range->count() - 1;
+    }
+    m_range->setCurrentIndex(current);
+    m_range->setToolTip(QStringLiteral("Time range shown by every panel"));
+    connect(m_range, &QComboBox::currentIndexChanged, this, &MainWindow::setRangeIndex);
+    toolbar->addWidget(m_range);
+
+    auto *refresh = toolbar->addAction(QStringLiteral("Refresh"));
+    refresh->setShortcut(QKeySequence::Refresh);
+    refresh->setToolTip(QStringLiteral("Poll every panel now (F5)"));
+    connect(refresh, &QAction::triggered, this, [this] { m_session->refresh(); });
+    m_pause = toolbar->addAction(QStringLiteral("Pause"));
+    m_pause->setCheckable(true);
+    m_pause->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    m_pause->setToolTip(QStringLiteral("Pause or resume live updates (Ctrl+P)"));
+    connect(m_pause, &QAction::toggled, this, [this](bool paused) {
+        m_session->setPaused(paused);
+        m_pause->setText(paused ? QStringLiteral("Resume") : QStringLiteral("Pause"));
+        statusBar()->showMessage(paused ? QStringLiteral("Live updates paused") : QStringLiteral("Live updates resumed"), 3000);
+    });
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    if (!issues.isEmpty()) {
+        auto *banner = new QLabel(central);
+        banner->setObjectName(QStringLiteral("issuesBanner"));
+        banner->setTextFormat(Qt::PlainText);
+        banner->setWordWrap(true);
+        banner->setText(QStringLiteral("Problems in %1 — the rest of the workspace is loaded:\n%2")
+                            .arg(QFileInfo(ws.path).fileName(), issues.join(u'\n')));
+        banner->setStyleSheet(QStringLiteral("background: #fff3cd; color: #5c4400; padding: 6px; border-bottom: 1px solid #e0c060;"));
+        layout->addWidget(banner);
+    }
+    auto *splitter = new QSplitter(central);
+    m_list = new QListWidget(splitter);
+    m_list->setObjectName(QStringLiteral("dashboardList"));
+    m_list->setMaximumWidth(260);
+    m_stack = new QStackedWidget(splitter);
+    splitter->addWidget(m_list);
+    splitter->addWidget(m_stack);
+    splitter->setStretchFactor(1, 1);
+    layout->addWidget(splitter, 1);
+    setCentralWidget(central);
+
+    int index = 0;
+    for (const DashboardDef &d : ws.dashboards) {
+        auto *item = new QListWidgetItem(d.name, m_list);
+        if (index < 9)
+            item->setToolTip(QStringLiteral("Ctrl+%1").arg(index + 1));
+        auto *scroll = new QScrollArea(m_stack);
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        auto *view = new DashboardView(d, session, scroll);
+        scroll->setWidget(view);
+        m_stack->addWidget(scroll);
+        m_views.insert(d.name, view);
+        if (index < 9) {
+            auto *jump = new QAction(this);
+            jump->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + index)));
+            connect(jump, &QAction::triggered, this, [this, name = d.name] { showDashboard(name); });
+            addAction(jump);
+        }
+        ++index;
+    }
+    if (ws.dashboards.isEmpty()) {
+        auto *empty = new QLabel(QStringLiteral("This workspace has no dashboards. Add one under 'dashboards:' in %1.")
+                                     .arg(ws.path), m_stack);
+        empty->setTextFormat(Qt::PlainText);
+        empty->setAlignment(Qt::AlignCenter);
+        m_stack->addWidget(empty);
+    }
+    connect(m_list, &QListWidget::currentRowChanged, this, [this](int row) {
+        if (row < 0)
+            return;
+        m_stack->setCurrentIndex(row);
+        m_session->setActiveDashboard(m_list->item(row)->text());
+    });
+    if (m_list->count() > 0)
+        m_list->setCurrentRow(0);
+
+    for (const ConnectionDef &c : ws.connections)
+        setHealth(c.name, session->health().value(c.name));
+    connect(session, &Session::healthChanged, this, &MainWindow::setHealth);
+}
+
+void MainWindow::setRangeIndex(int index)
+{
+    m_session->setRangeMs(m_range->itemData(index).toLongLong());
+    if (DashboardView *v = currentDashboard())
+        v->redrawAll();
+}
+
+DashboardView *MainWindow::currentDashboard() const
+{
+    const int row = m_list->currentRow();
+    return row >= 0 ? m_views.value(m_list->item(row)->text()) : nullptr;
+}
+
+DashboardView *MainWindow::dashboardView(const QString &name) const
+{
+    for (auto it = m_views.cbegin(); it != m_views.cend(); ++it)
+        if (it.key().compare(name, Qt::CaseInsensitive) == 0)
+            return it.value();
+    return nullptr;
+}
+
+bool MainWindow::showDashboard(const QString &name)
+{
+    for (int i = 0; i < m_list->count(); ++i) {
+        if (m_list->item(i)->text().compare(name, Qt::CaseInsensitive) == 0) {
+            m_list->setCurrentRow(i);
+            return true;
+        }
+    }
+    return false;
+}
+
+void MainWindow::setHealth(const QString &connection, const ConnectionHealth &health)
+{
+    QLabel *label = m_health.value(connection);
+    if (!label) {
+        label = new QLabel(this);
+        label->setTextFormat(Qt::PlainText);
+        label->setObjectName(QStringLiteral("health-") + connection);
+        statusBar()->addPermanentWidget(label);
+        m_health.insert(connection, label);
+    }
+    static const QHash<Health, QString> colours{{Health::Unknown, QStringLiteral("#9e9e9e")},
+                                                 {Health::Ok, QStringLiteral("#2e7d32")},
+                                                 {Health::Degraded, QStringLiteral("#f9a825")},
+                                                 {Health::Down, QStringLiteral("#c62828")}};
+    QString text = QStringLiteral("● %1: %2").arg(connection, healthName(health.state));
+    if (!health.reason.isEmpty())
+        text += QStringLiteral(" — ") + health.reason.left(120);
+    label->setText(text);
+    label->setToolTip(health.reason);
+    label->setStyleSheet(QStringLiteral("color: %1; padding: 0 6px;").arg(colours.value(health.state)));
+}
+
+QString MainWindow::healthText(const QString &connection) const
+{
+    const QLabel *l = m_health.value(connection);
+    return l ? l->text() : QString();
+}
+
+} // namespace vigil::ui

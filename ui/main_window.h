@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "sources/poll_scheduler.h"
+
+#include <QHash>
+#include <QMainWindow>
+
+class QComboBox;
+class QLabel;
+class QListWidget;
+class QStackedWidget;
+class QAction;
+
+namespace vigil {
+class Session;
+}
+
+namespace vigil::ui {
+
+class DashboardView;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    // issues: workspace and connection problems to show in the banner.
+    MainWindow(Session *session, const QStringList &issues, QWidget *parent = nullptr);
+
+    DashboardView *currentDashboard() const;
+    DashboardView *dashboardView(const QString &name) const;
+    bool showDashboard(const QString &name);
+    QString healthText(const QString &connection) const;
+
+    static const QList<std::pair<QString, qint64>> &rangePresets();
+
+private:
+    void setHealth(const QString &connection, const ConnectionHealth &health);
+    void setRangeIndex(int index);
+
+    Session *m_session;
+    QListWidget *m_list = nullptr;
+    QStackedWidget *m_stack = nullptr;
+    QComboBox *m_range = nullptr;
+    QAction *m_pause = nullptr;
+    QHash<QString, DashboardView *> m_views;
+    QHash<QString, QLabel *> m_health;
+};
+
+} // namespace vigil::ui
