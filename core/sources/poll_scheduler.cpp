@@ -62,7 +62,8 @@ void PollScheduler::setJobs(const QList<PollSpec> &jobs)
         // Keep the state of a query whose definition did not change (a reload
         // that touched another panel must not refetch everything).
         if (old != m_jobs.cend() && old->spec.expr == spec.expr && old->spec.connection == spec.connection
-            && old->spec.kind == spec.kind && old->spec.stepMs == spec.stepMs) {
+            && old->spec.kind == spec.kind && old->spec.stepMs == spec.stepMs
+            && old->spec.windowMs == spec.windowMs) {
             job = *old;
             job.spec = spec;
         } else {
