@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Starts the demo stack on free loopback ports with a temporary data directory:
+# the simulated fleet, a real Prometheus scraping it every second, then Vigil
+# on the demo workspace. Ctrl+C (or closing Vigil) stops everything it started.
+#   demo/run-demo.sh [BUILD_DIR]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$here/build}" && pwd)
+bin="$build/bin"
+tmp=$(mktemp -d -t vigil-demo.XXXXXX)
+pids=()
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+
+wait_http() { # url seconds
+  local i
+  for ((i = 0; i < $2 * 10; i++)); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+echo "vigil demo: starting the simulated fleet"
+"$bin/vigil-demo-fleet" --port 0 --seed 42 >"$tmp/fleet.out" 2>"$tmp/fleet.err" &
+pids+=($!)
+fleet_url=""
+for ((i = 0; i < 100; i++)); do
+  fleet_url=$(sed -n 's/^listening on //p' "$tmp/fleet.out" | head -n1)
+  [[ -n "$fleet_url" ]] && break
+  sleep 0.1
+done
+if [[ -z "$fleet_url" ]]; then
+  echo "vigil demo: the fleet did not start:" >&2; cat "$tmp/fleet.err" >&2; exit 1
+fi
+echo "vigil demo: fleet at $fleet_url/metrics"
+
+export PROMETHEUS_URL=""
+if command -v prometheus >/dev/null; then
+  port=$(free_port)
+  cat >"$tmp/prometheus.yml" <<YAML
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: model-fleet
+    static_configs:
+      - targets: ["${fleet_url#http://}"]
+YAML
+  prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/prometheus" \
+    --web.listen-address="127.0.0.1:$port" --log.level=warn >"$tmp/prometheus.log" 2>&1 &
+  pids+=($!)
+  if wait_http "http://127.0.0.1:$port/-/ready" 30; then
+    PROMETHEUS_URL="http://127.0.0.1:$port"
+    echo "vigil demo: Prometheus at $PROMETHEUS_URL (scraping every 1 s; data dir $tmp/prometheus)"
+  else
+    echo "vigil demo: Prometheus did not become ready; its log:" >&2; tail -n 20 "$tmp/prometheus.log" >&2
+  fi
+else
+  echo "vigil demo: Prometheus is not installed (packaging/debian-deps.sh installs it)." >&2
+fi
+if [[ -z "$PROMETHEUS_URL" ]]; then
+  echo "vigil demo: without Prometheus the panels will say that the connection is refused." >&2
+  PROMETHEUS_URL="http://127.0.0.1:9"
+fi
+
+if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
+  out="$build/demo-dashboard.png"
+  echo "vigil demo: no display here; rendering the dashboard offscreen to $out instead"
+  "$bin/vigil" screenshot --workspace "$here/resources/workspaces/demo.yaml" \
+    --view "dashboard:Fleet overview" -o "$out" --timeout 90s
+  exit $?
+fi
+echo "vigil demo: opening Vigil (close the window or press Ctrl+C to stop everything)"
+"$bin/vigil" --workspace "$here/resources/workspaces/demo.yaml" &
+pids+=($!)
+wait "${pids[-1]}"
