@@ -17,7 +17,7 @@ build=(
 runtime_test=(
   prometheus victoria-metrics prometheus-alertmanager
   dbus dbus-bin gnome-keyring
-  fonts-dejavu-core xauth xvfb
+  fonts-dejavu-core xauth xvfb curl
   python3 python3-scipy
 )
 pkgs=("${build[@]}" "${runtime_test[@]}")
