@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Chart panels offscreen, fed from a store directly: what the engineer sees
+// in each state, and that server text never renders as rich text.
+#include <catch2/catch.hpp>
+
+#include "chart_panel.h"
+#include "units.h"
+
+#include <QLabel>
+
+using namespace vigil;
+using namespace vigil::ui;
+
+namespace {
+PanelDef panelDef(QString unit = QStringLiteral("s"))
+{
+    PanelDef d;
+    d.title = QStringLiteral("p99 latency");
+    d.unit = std::move(unit);
+    d.queries.append({QStringLiteral("histogram_quantile(0.99, x)"), QStringLiteral("{{model}} {{version}}")});
+    return d;
+}
+
+PollStatus status(PollStatus::State s, QString message = {}, qint64 lastSuccess = 0)
+{
+    PollStatus st;
+    st.state = s;
+    st.message = std::move(message);
+    st.lastSuccessMs = lastSuccess;
+    return st;
+}
+
+QLabel *overlay(ChartPanel &p)
+{
+    return p.findChild<QLabel *>(QStringLiteral("stateOverlay"));
+}
+} // namespace
+
+TEST_CASE("A new panel says it is loading", "[ui][panel]")
+{
+    ChartPanel panel(panelDef(), {"d/0/0"});
+    CHECK(panel.state() == ChartPanel::State::Loading);
+    CHECK(overlay(panel)->text() == "Loading…");
+}
+
+TEST_CASE("A panel whose query returned nothing says no data", "[ui][panel]")
+{
+    SeriesStore store;
+    ChartPanel panel(panelDef(), {"d/0/0"});
+    panel.setStatus("d/0/0", status(PollStatus::State::NoData));
+    panel.updateData(store, 0, 60'000);
+    CHECK(panel.state() == ChartPanel::State::NoData);
+    CHECK(overlay(panel)->text().startsWith("No data"));
+}
+
+TEST_CASE("A panel with an error and no data shows the reason", "[ui][panel]")
+{
+    ChartPanel panel(panelDef(), {"d/0/0"});
+    panel.setStatus("d/0/0", status(PollStatus::State::Error, "connection refused by http://127.0.0.1:9/"));
+    CHECK(panel.state() == ChartPanel::State::Error);
+    CHECK(overlay(panel)->text() == "Error: connection refused by http://127.0.0.1:9/");
+    CHECK(overlay(panel)->isVisibleTo(&panel));
+}
+
+TEST_CASE("A panel with data whose source then fails is stale since the last success", "[ui][panel]")
+{
+    SeriesStore store;
+    const qint64 t0 = 1'700'000'000'000;
+    store.append(SeriesKey("d/0/0", {{"model", "fraud"}, {"version", "v1"}}), {{t0, 0.1}, {t0 + 1000, 0.2}});
+    ChartPanel panel(panelDef(), {"d/0/0"});
+    panel.setStatus("d/0/0", status(PollStatus::State::Ok, {}, t0 + 1000));
+    panel.updateData(store, t0 - 60'000, t0 + 2000);
+    CHECK(panel.state() == ChartPanel::State::Ok);
+    panel.setStatus("d/0/0", status(PollStatus::State::Error, "HTTP 502 Bad Gateway", t0 + 1000));
+    CHECK(panel.state() == ChartPanel::State::Stale);
+    const auto *badge = panel.findChild<QLabel *>(QStringLiteral("stateBadge"));
+    CHECK(badge->text().startsWith("stale since "));
+    CHECK(badge->toolTip() == "HTTP 502 Bad Gateway");
+    CHECK_FALSE(overlay(panel)->isVisibleTo(&panel)); // the data stays readable
+}
+
+TEST_CASE("Panel legends fill {{label}} templates from the series labels", "[ui][panel]")
+{
+    const SeriesKey key("d/0/0", {{"model", "fraud-detector"}, {"version", "v13"}});
+    CHECK(ChartPanel::legendFor("{{model}} {{ version }}", key, "x") == "fraud-detector v13");
+    CHECK(ChartPanel::legendFor("p99 {{missing}}", key, "x") == "p99");
+    CHECK(ChartPanel::legendFor("", key, "x") == "model=fraud-detector, version=v13");
+    CHECK(ChartPanel::legendFor("", SeriesKey("d/0/0"), "sum(rate(x[1m]))") == "sum(rate(x[1m]))");
+}
+
+TEST_CASE("Panel hands Qt Charts at most two points per pixel column", "[ui][panel][decimate]")
+{
+    SeriesStore store(200'000);
+    QList<Sample> samples;
+    for (int i = 0; i < 100'000; ++i)
+        samples.append({qint64(i) * 1000, double(i % 97)});
+    store.append(SeriesKey("d/0/0", {{"version", "v1"}}), samples);
+    ChartPanel panel(panelDef("short"), {"d/0/0"});
+    panel.resize(800, 400);
+    panel.setStatus("d/0/0", status(PollStatus::State::Ok, {}, 1));
+    panel.updateData(store, 0, 100'000'000);
+    CHECK(panel.seriesCount() == 1);
+    CHECK(panel.pointCount() > 100);
+    CHECK(panel.pointCount() <= 2 * 800 + 2);
+}
+
+TEST_CASE("Label values and server messages render as plain text, never HTML", "[ui][panel][security]")
+{
+    ChartPanel panel(panelDef(), {"d/0/0"});
+    panel.setStatus("d/0/0", status(PollStatus::State::Error, "<img src=x onerror=alert(1)><b>bold</b>"));
+    for (const QLabel *l : panel.findChildren<QLabel *>())
+        CHECK(l->textFormat() == Qt::PlainText);
+    CHECK(overlay(panel)->text().contains("<img src=x"));
+}
+
+TEST_CASE("Units: seconds read as milliseconds below 2 s, ratios as percent", "[ui][units]")
+{
+    CHECK(formatValue(0.087, "s") == "87 ms");
+    CHECK(formatValue(3.5, "s") == "3.50 s");
+    CHECK(formatValue(0.0812, "percentunit") == "8.12 %");
+    CHECK(formatValue(250.4, "reqps") == "250 req/s");
+    CHECK(formatValue(3 * 1024 * 1024, "bytes") == "3.0 MiB");
+    CHECK(formatValue(std::nan(""), "s") == "NaN");
+}
