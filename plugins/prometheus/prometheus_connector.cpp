@@ -68,7 +68,7 @@ QFuture<ProbeResult> PrometheusConnector::probe()
         if (info.ok() && !info.version.isEmpty()) {
             ProbeResult p;
             p.version = info.version;
-            p.message = QStringLiteral("Prometheus %1 at %2").arg(info.version, r.where);
+            p.message = QStringLiteral("Prometheus %1 at %2").arg(info.version, redactedUrl(m_settings.url));
             return finish(p);
         }
         // Nothing answered at all: an instant query would fail the same way.
@@ -82,11 +82,11 @@ QFuture<ProbeResult> PrometheusConnector::probe()
         QueryRequest one;
         one.expr = QStringLiteral("1");
         one.kind = QueryKind::Instant;
-        send(buildQueryRequest(one)).then(this, [finish, why](const HttpResponse &q) {
+        const QString server = redactedUrl(m_settings.url);
+        send(buildQueryRequest(one)).then(this, [finish, why, server](const HttpResponse &q) {
             const QueryResult result = toQueryResult(q);
             if (!result.ok())
                 return finish(ProbeResult{result.error, result.message, {}});
-            const QString server = q.where.section(QStringLiteral("/api/v1/"), 0, 0);
             finish(ProbeResult{ErrorKind::None,
                                QStringLiteral("a Prometheus-compatible API at %1 answered the query `1` (%2)")
                                    .arg(server, why),
