@@ -29,7 +29,7 @@ struct FleetConfig
     // its tolerance (0.1), the scale-down stabilization window (300 s), and the
     // default scale-up policy (add the larger of 100 % or 4 pods per period).
     double targetUtilization = 0.7;
-    qint64 hpaSyncMs = 15'000;
+    qint64 hpaSyncMs = 15'000; // a whole number of ticks: the HPA runs at tick ends
     double hpaTolerance = 0.1;
     qint64 scaleDownStabilizationMs = 300'000;
     int minReplicas = 2;
