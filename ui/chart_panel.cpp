@@ -80,6 +80,11 @@ ChartPanel::ChartPanel(const PanelDef &def, QStringList jobIds, QWidget *parent)
     m_y->setTickCount(5);
     m_chart->addAxis(m_x, Qt::AlignBottom);
     m_chart->addAxis(m_y, Qt::AlignLeft);
+    // Qt Charts 6.4 never draws a QDateTimeAxis' labels and title if the chart
+    // is first shown while the axis still has its default (1970) range: give
+    // it the live window once it is in the chart (before, the chart resets it) and before the view exists.
+    const QDateTime now = QDateTime::currentDateTime();
+    m_x->setRange(now.addSecs(-15 * 60), now);
     m_view = new QChartView(m_chart, this);
     m_view->setRenderHint(QPainter::Antialiasing);
     layout->addWidget(m_view, 1);
@@ -213,6 +218,11 @@ qsizetype ChartPanel::pointCount() const
     for (const QLineSeries *l : m_lines)
         n += l->count();
     return n;
+}
+
+QRectF ChartPanel::plotArea() const
+{
+    return m_chart->plotArea();
 }
 
 QStringList ChartPanel::legendNames() const

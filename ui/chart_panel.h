@@ -42,6 +42,8 @@ public:
     qsizetype pointCount() const;
     bool hasData() const { return pointCount() > 0; }
     QStringList legendNames() const;
+    QChartView *chartView() const { return m_view; }
+    QRectF plotArea() const;
 
     // "{{version}} p99" with {{version}} replaced from the key; a legend
     // without template falls back to the key's labels.

@@ -6,6 +6,10 @@
 #include "chart_panel.h"
 #include "units.h"
 
+#include <QChartView>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QImage>
 #include <QLabel>
 
 using namespace vigil;
@@ -121,4 +125,34 @@ TEST_CASE("Units: seconds read as milliseconds below 2 s, ratios as percent", "[
     CHECK(formatValue(250.4, "reqps") == "250 req/s");
     CHECK(formatValue(3 * 1024 * 1024, "bytes") == "3.0 MiB");
     CHECK(formatValue(std::nan(""), "s") == "NaN");
+}
+
+TEST_CASE("The time axis draws its labels under the plot once data arrives after the panel is shown",
+          "[ui][panel][axis]")
+{
+    // Regression: Qt Charts 6.4 dropped the date axis' labels when the chart was
+    // shown before the axis had a real range.
+    SeriesStore store;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<Sample> samples;
+    for (int i = 0; i < 300; ++i)
+        samples.append({now - 300'000 + i * 1000, 0.1 + (i % 10) / 100.0});
+    store.append(SeriesKey("d/0/0", {{"version", "v1"}}), samples);
+    ChartPanel panel(panelDef(), {"d/0/0"});
+    panel.resize(640, 400);
+    panel.show();
+    QCoreApplication::processEvents();
+    panel.setStatus("d/0/0", status(PollStatus::State::Ok, {}, now));
+    panel.updateData(store, now - 900'000, now);
+    QCoreApplication::processEvents();
+
+    const QImage img = panel.chartView()->grab().toImage();
+    const QRectF plot = panel.plotArea();
+    REQUIRE(plot.height() > 50);
+    // Dark pixels (text) in the band just below the plot area: the time labels.
+    int dark = 0;
+    for (int y = int(plot.bottom()) + 4; y < std::min(img.height(), int(plot.bottom()) + 20); ++y)
+        for (int x = int(plot.left()); x < int(plot.right()); ++x)
+            dark += QColor(img.pixel(x, y)).lightness() < 110 ? 1 : 0;
+    CHECK(dark > 40);
 }
