@@ -20,6 +20,12 @@
 namespace vigil::ui {
 
 namespace {
+// Ten colours that stay distinct on light and dark backgrounds (Tableau 10);
+// Qt's themes cycle through five, so a sixth series repeated the first.
+const QColor kSeriesColours[] = {QColor(0x4e79a7), QColor(0xf28e2b), QColor(0xe15759), QColor(0x76b7b2),
+                                 QColor(0x59a14f), QColor(0xedc948), QColor(0xb07aa1), QColor(0xff9da7),
+                                 QColor(0x9c755f), QColor(0xbab0ac)};
+
 QLabel *plainLabel(QWidget *parent)
 {
     // Label values and server messages are shown as plain text, never rich text:
@@ -186,6 +192,17 @@ void ChartPanel::updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs
         line->setName(p.name);
         line->replace(p.points);
     }
+    // Colours follow the legend's sorted order, so a series keeps its colour across redraws.
+    {
+        QList<QLineSeries *> ordered(m_lines.begin(), m_lines.end());
+        std::sort(ordered.begin(), ordered.end(), [](QLineSeries *a, QLineSeries *b) { return a->name() < b->name(); });
+        for (int i = 0; i < ordered.size(); ++i) {
+            QPen pen(kSeriesColours[i % std::size(kSeriesColours)]);
+            pen.setWidthF(1.6);
+            if (ordered[i]->pen() != pen)
+                ordered[i]->setPen(pen);
+        }
+    }
     // Series that left the store (query changed) leave the chart.
     for (auto it = m_lines.begin(); it != m_lines.end();) {
         if (!seen.contains(it.key())) {
@@ -198,8 +215,11 @@ void ChartPanel::updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs
     }
     m_x->setRange(QDateTime::fromMSecsSinceEpoch(fromMs), QDateTime::fromMSecsSinceEpoch(toMs));
     const qint64 span = toMs - fromMs;
-    m_x->setFormat(span <= 3 * 3'600'000 ? QStringLiteral("HH:mm") : span <= 86'400'000 ? QStringLiteral("HH:mm")
-                                                                                         : QStringLiteral("ddd HH:mm"));
+    m_x->setFormat(span <= 10 * 60'000 ? QStringLiteral("HH:mm:ss")
+                   : span <= 86'400'000 ? QStringLiteral("HH:mm")
+                                        : QStringLiteral("ddd HH:mm"));
+    // Many series (e.g. one per deployment) do not fit under the plot: the legend moves right.
+    m_chart->legend()->setAlignment(m_lines.size() > 4 ? Qt::AlignRight : Qt::AlignBottom);
     if (std::isfinite(lo) && std::isfinite(hi)) {
         // Zero-based for rates and latencies so a small wiggle does not look like a cliff.
         const double bottom = lo >= 0 ? 0.0 : lo;

@@ -48,8 +48,10 @@ struct LiveStack
 TEST_CASE("Main window shows the demo dashboard with live data from a real Prometheus", "[ui][live]")
 {
     LiveStack live;
-    const Workspace ws = demoWorkspace(live.prometheus);
+    Workspace ws = demoWorkspace(live.prometheus);
     REQUIRE_FALSE(ws.hasErrors());
+    // A one-minute window, so the screenshot after ~30 s of scraping shows lines, not dots.
+    ws.rangeMs = 60'000;
 
     Session session;
     session.loadPlugins({QStringLiteral(VIGIL_PLUGIN_DIR)});
@@ -75,6 +77,16 @@ TEST_CASE("Main window shows the demo dashboard with live data from a real Prome
     CHECK(view->panels()[0]->legendNames()
           == QStringList{"fraud-detector v12", "fraud-detector v13", "spam-filter v7", "spam-filter v8"});
     CHECK(window.healthText("prom").startsWith("● prom: ok"));
+
+    // Let half the window fill (the fleet runs 60x, so that is half an hour of
+    // scenario: the canary's latency climbs), then take the picture.
+    const SeriesKey anyKey = session.store()->keysNamed(view->panels()[0]->jobIds().first()).value(0);
+    REQUIRE(waitUntil([&] {
+        const auto s = session.store()->range(anyKey, 0, std::numeric_limits<qint64>::max());
+        return s.size() >= 2 && s.last().t - s.first().t >= 30'000;
+    }, 60'000));
+    view->redrawAll();
+    CHECK(view->panels()[0]->pointCount() >= 4 * 10);
 
     const QString out = screenshotDir() + QStringLiteral("/dashboard-fleet-overview.png");
     REQUIRE(window.grab().save(out, "PNG"));
