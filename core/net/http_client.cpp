@@ -331,6 +331,7 @@ void HttpClient::start(Method method, const QNetworkRequest &request, const QByt
         if (r.reason.isEmpty())
             r.reason = httpReasonPhrase(r.status);
         r.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toString();
+        r.retryAfter = reply->rawHeader("Retry-After");
         const QString &where = exchange->where;
         const qint64 got = exchange->body.size();
         const QNetworkReply::NetworkError err = reply->error();

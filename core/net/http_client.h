@@ -33,6 +33,7 @@ struct HttpResponse
     int status = 0;       // 0 when no HTTP answer arrived
     QString reason;       // the reason phrase, "Bad Gateway"
     QString contentType;  // as sent, e.g. "application/json; charset=utf-8"
+    QByteArray retryAfter; // the Retry-After header (429, 503), as sent
     QByteArray body;
     QString where;        // the redacted URL, for the caller's own messages
     qint64 elapsedMs = 0;
