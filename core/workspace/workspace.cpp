@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "workspace/workspace.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <yaml-cpp/yaml.h>
+
+#include <cmath>
 
 namespace vigil {
 
@@ -142,7 +145,7 @@ namespace {
 class Parser
 {
 public:
-    explicit Parser(Workspace &ws) : m_ws(ws) {}
+    explicit Parser(Workspace &ws) : m_ws(ws), m_file(ws.path) {}
 
     void parse(const QByteArray &yaml)
     {
@@ -165,7 +168,7 @@ public:
             addIssue(line(root), {}, QStringLiteral("the top level must be a mapping of sections (connections, dashboards, ...)"));
             return;
         }
-        checkKeys(root, {"connections", "models", "dashboards", "rules", "notifiers", "routes", "settings"}, {},
+        checkKeys(root, {"connections", "models", "dashboards", "rules", "rule_files", "notifiers", "routes", "settings"}, {},
                   QStringLiteral("at the top level"));
         if (auto s = root["settings"])
             parseSettings(s);
@@ -173,7 +176,14 @@ public:
             parseConnections(c);
         if (auto d = root["dashboards"])
             parseDashboards(d);
-        for (const char *later : {"models", "rules", "notifiers", "routes"}) {
+        if (auto n = root["notifiers"])
+            parseNotifiers(n);
+        if (auto r = root["rules"])
+            parseRules(r);
+        if (auto f = root["rule_files"])
+            parseRuleFiles(f);
+        checkRuleReferences();
+        for (const char *later : {"models", "routes"}) {
             if (root[later])
                 addIssue(line(root[later]), QString::fromLatin1(later),
                          QStringLiteral("section '%1' is recognised but not used by this version of Vigil yet").arg(QLatin1String(later)),
@@ -186,7 +196,7 @@ private:
 
     void addIssue(int ln, QString key, QString message, WorkspaceIssue::Severity sev = WorkspaceIssue::Severity::Error)
     {
-        m_ws.issues.append({sev, m_ws.path, ln, std::move(key), std::move(message)});
+        m_ws.issues.append({sev, m_file, ln, std::move(key), std::move(message)});
     }
 
     void checkKeys(const YAML::Node &map, const QStringList &allowed, const QString &path, const QString &context)
@@ -262,10 +272,474 @@ private:
             addIssue(line(s), QStringLiteral("settings"), QStringLiteral("'settings' must be a mapping (refresh, range)"));
             return;
         }
-        checkKeys(s, {"refresh", "range"}, QStringLiteral("settings"), ctx);
+        checkKeys(s, {"refresh", "range", "evaluation_interval"}, QStringLiteral("settings"), ctx);
         duration(s, "refresh", QStringLiteral("settings"), &m_ws.refreshMs, ctx);
         duration(s, "range", QStringLiteral("settings"), &m_ws.rangeMs, ctx);
+        duration(s, "evaluation_interval", QStringLiteral("settings"), &m_ws.evaluationIntervalMs, ctx);
     }
+
+public:
+    // ---- rules ---------------------------------------------------------
+
+    bool number(const YAML::Node &parent, const char *key, const QString &path, double *out, const QString &context)
+    {
+        QString text;
+        if (!scalar(parent, key, path, &text, false, context))
+            return false;
+        bool ok = false;
+        const double v = text.toDouble(&ok);
+        if (!ok || !std::isfinite(v)) {
+            addIssue(line(parent[key]), path + u'.' + QLatin1String(key),
+                     QStringLiteral("'%1' %2 must be a number, not '%3'").arg(QLatin1String(key), context, text));
+            return false;
+        }
+        *out = v;
+        return true;
+    }
+
+    bool pair(const YAML::Node &parent, const char *key, const QString &path, double *lo, double *hi, const QString &context)
+    {
+        const YAML::Node n = parent[key];
+        if (!n)
+            return false;
+        bool ok = n.IsSequence() && n.size() == 2 && n[0].IsScalar() && n[1].IsScalar();
+        bool ok0 = false, ok1 = false;
+        if (ok) {
+            *lo = QString::fromStdString(n[0].Scalar()).toDouble(&ok0);
+            *hi = QString::fromStdString(n[1].Scalar()).toDouble(&ok1);
+        }
+        if (!ok || !ok0 || !ok1 || !(*lo <= *hi)) {
+            addIssue(line(n), path + u'.' + QLatin1String(key),
+                     QStringLiteral("'%1' %2 must be two numbers [low, high] with low <= high").arg(QLatin1String(key), context));
+            return false;
+        }
+        return true;
+    }
+
+    bool stringMap(const YAML::Node &parent, const char *key, const QString &path, QList<std::pair<QString, QString>> *out,
+                   const QString &context)
+    {
+        const YAML::Node n = parent[key];
+        if (!n)
+            return false;
+        if (!n.IsMap()) {
+            addIssue(line(n), path + u'.' + QLatin1String(key),
+                     QStringLiteral("'%1' %2 must map names to values").arg(QLatin1String(key), context));
+            return false;
+        }
+        for (auto it = n.begin(); it != n.end(); ++it) {
+            if (!it->second.IsScalar()) {
+                addIssue(line(it->second), path + u'.' + QLatin1String(key),
+                         QStringLiteral("'%1.%2' %3 must be a single value").arg(QLatin1String(key),
+                             QString::fromStdString(it->first.Scalar()), context));
+                continue;
+            }
+            out->append({QString::fromStdString(it->first.Scalar()), QString::fromStdString(it->second.Scalar())});
+        }
+        return true;
+    }
+
+    bool policy(const YAML::Node &parent, const char *key, const QString &path, rules::StatePolicy *out, const QString &context)
+    {
+        QString text;
+        if (!scalar(parent, key, path, &text, false, context))
+            return false;
+        if (auto p = rules::statePolicyFromString(text)) {
+            *out = *p;
+            return true;
+        }
+        addIssue(line(parent[key]), path + u'.' + QLatin1String(key),
+                 QStringLiteral("'%1' %2 must be one of ok, alerting, nodata, error, keep_last; not '%3'")
+                     .arg(QLatin1String(key), context, text));
+        return false;
+    }
+
+    bool severity(const YAML::Node &parent, const char *key, const QString &path, rules::Severity *out, const QString &context)
+    {
+        QString text;
+        if (!scalar(parent, key, path, &text, false, context))
+            return false;
+        if (auto sv = rules::severityFromString(text)) {
+            *out = *sv;
+            return true;
+        }
+        const QString hint = nearestWord(text, {"info", "warning", "critical", "page"});
+        addIssue(line(parent[key]), path + u'.' + QLatin1String(key),
+                 QStringLiteral("'%1' %2 must be info, warning, critical or page; not '%3'%4")
+                     .arg(QLatin1String(key), context, text,
+                          hint.isEmpty() ? QString() : QStringLiteral(" (did you mean '%1'?)").arg(hint)));
+        return false;
+    }
+
+    // A duration that may be 0 ("0s"): `for: 0s` is valid, unlike a refresh.
+    bool durationOrZero(const YAML::Node &parent, const char *key, const QString &path, qint64 *out, const QString &context)
+    {
+        QString text;
+        if (!scalar(parent, key, path, &text, false, context))
+            return false;
+        const qint64 ms = text == QLatin1String("0") ? 0 : parseDuration(text);
+        if (ms < 0) {
+            addIssue(line(parent[key]), path + u'.' + QLatin1String(key),
+                     QStringLiteral("'%1' %2 is not a duration: '%3' (write e.g. 0s, 30s, 5m)").arg(QLatin1String(key), context, text));
+            return false;
+        }
+        *out = ms;
+        return true;
+    }
+
+    void parseRules(const YAML::Node &node)
+    {
+        if (!node.IsSequence()) {
+            addIssue(line(node), QStringLiteral("rules"),
+                     QStringLiteral("'rules' must be a list of rules (- name: ..., query: ..., above: ...) or of groups (- group: ..., rules: [...])"));
+            return;
+        }
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            const YAML::Node r = node[i];
+            const QString path = QStringLiteral("rules[%1]").arg(i);
+            if (r.IsMap() && r["group"]) {
+                QString group;
+                const QString ctx = QStringLiteral("in rule group %1").arg(i + 1);
+                checkKeys(r, {"group", "interval", "rules"}, path, ctx);
+                scalar(r, "group", path, &group, true, ctx);
+                qint64 interval = m_ws.evaluationIntervalMs;
+                duration(r, "interval", path, &interval, ctx);
+                const YAML::Node inner = r["rules"];
+                if (!inner || !inner.IsSequence()) {
+                    addIssue(line(r), path + QStringLiteral(".rules"), QStringLiteral("rule group '%1' needs a list 'rules'").arg(group));
+                    continue;
+                }
+                for (std::size_t j = 0; j < inner.size(); ++j)
+                    parseVigilRule(inner[j], path + QStringLiteral(".rules[%1]").arg(j), group, interval);
+            } else {
+                parseVigilRule(r, path, QStringLiteral("default"), m_ws.evaluationIntervalMs);
+            }
+        }
+    }
+
+    void parseVigilRule(const YAML::Node &r, const QString &path, const QString &group, qint64 intervalMs)
+    {
+        RuleDef def;
+        def.group = group;
+        def.intervalMs = intervalMs;
+        def.file = m_file;
+        def.line = line(r);
+        if (!r.IsMap()) {
+            addIssue(def.line, path, QStringLiteral("a rule must be a mapping with at least name and query"));
+            return;
+        }
+        if (!scalar(r, "name", path, &def.rule.name, true, QStringLiteral("in a rule")))
+            return;
+        const QString ctx = QStringLiteral("in rule %1").arg(def.rule.name);
+        checkKeys(r, {"name", "query", "connection", "above", "below", "outside", "recover_below", "recover_above",
+                      "recover_inside", "for", "keep_firing_for", "severity", "escalate", "labels", "annotations",
+                      "no_data", "on_error", "notify", "flapping", "resolve_missing_after"},
+                  path, ctx);
+        // Unknown keys above are reported but keep the rule (as for panels); a
+        // value that does not parse drops it: a rule that half-works pages wrongly.
+        const qsizetype issuesBefore = m_ws.issues.size();
+        bool ok = scalar(r, "query", path, &def.rule.query, true, ctx);
+        def.rule.query = def.rule.query.trimmed();
+        scalar(r, "connection", path, &def.connection, false, ctx);
+
+        double above = 0, below = 0, lo = 0, hi = 0, rec = 0;
+        const bool hasAbove = number(r, "above", path, &above, ctx);
+        const bool hasBelow = number(r, "below", path, &below, ctx);
+        const bool hasBand = pair(r, "outside", path, &lo, &hi, ctx);
+        if (int(hasAbove) + int(hasBelow) + int(hasBand) > 1) {
+            addIssue(def.line, path, QStringLiteral("rule %1 has more than one of above, below and outside; keep one").arg(def.rule.name));
+            ok = false;
+        }
+        if (hasAbove) {
+            def.rule.condition = rules::Condition::above(above);
+            if (number(r, "recover_below", path, &rec, ctx))
+                def.rule.condition.recover = rec;
+        } else if (hasBelow) {
+            def.rule.condition = rules::Condition::below(below);
+            if (number(r, "recover_above", path, &rec, ctx))
+                def.rule.condition.recover = rec;
+        } else if (hasBand) {
+            def.rule.condition = rules::Condition::outside(lo, hi);
+            double rlo = 0, rhi = 0;
+            if (pair(r, "recover_inside", path, &rlo, &rhi, ctx)) {
+                def.rule.condition.recoverLow = rlo;
+                def.rule.condition.recoverHigh = rhi;
+            }
+        } else {
+            // No threshold: Prometheus style, every series the query returns fires.
+            def.rule.condition = rules::Condition::returnsAnything();
+        }
+        for (const char *k : {"recover_below", "recover_above", "recover_inside"}) {
+            const bool fits = (qstrcmp(k, "recover_below") == 0 && hasAbove) || (qstrcmp(k, "recover_above") == 0 && hasBelow)
+                || (qstrcmp(k, "recover_inside") == 0 && hasBand);
+            if (r[k] && !fits)
+                addIssue(line(r[k]), path + u'.' + QLatin1String(k),
+                         QStringLiteral("'%1' %2 goes with %3").arg(QLatin1String(k), ctx,
+                             QLatin1String(qstrcmp(k, "recover_below") == 0 ? "'above'" : qstrcmp(k, "recover_above") == 0 ? "'below'" : "'outside'")));
+        }
+        durationOrZero(r, "for", path, &def.rule.forMs, ctx);
+        durationOrZero(r, "keep_firing_for", path, &def.rule.keepFiringForMs, ctx);
+        durationOrZero(r, "resolve_missing_after", path, &def.rule.resolveMissingAfterMs, ctx);
+        severity(r, "severity", path, &def.rule.severity, ctx);
+        policy(r, "no_data", path, &def.rule.noDataPolicy, ctx);
+        policy(r, "on_error", path, &def.rule.errorPolicy, ctx);
+        QString flap;
+        if (scalar(r, "flapping", path, &flap, false, ctx)) {
+            if (flap != QLatin1String("true") && flap != QLatin1String("false"))
+                addIssue(line(r["flapping"]), path + QStringLiteral(".flapping"),
+                         QStringLiteral("'flapping' %1 must be true or false, not '%2'").arg(ctx, flap));
+            def.rule.flapping.enabled = flap != QLatin1String("false");
+        }
+        if (const YAML::Node esc = r["escalate"]) {
+            if (!esc.IsSequence()) {
+                addIssue(line(esc), path + QStringLiteral(".escalate"),
+                         QStringLiteral("'escalate' %1 must be a list of {above: N, severity: S} or {below: N, severity: S}").arg(ctx));
+            } else {
+                for (std::size_t k = 0; k < esc.size(); ++k) {
+                    const YAML::Node e = esc[k];
+                    const QString epath = path + QStringLiteral(".escalate[%1]").arg(k);
+                    if (!e.IsMap()) {
+                        addIssue(line(e), epath, QStringLiteral("each escalation %1 must be {above: N, severity: S}").arg(ctx));
+                        continue;
+                    }
+                    checkKeys(e, {"above", "below", "severity"}, epath, ctx);
+                    rules::SeverityStep step;
+                    double t = 0;
+                    if (number(e, "above", epath, &t, ctx)) {
+                        step.comparison = rules::Comparison::Above;
+                    } else if (number(e, "below", epath, &t, ctx)) {
+                        step.comparison = rules::Comparison::Below;
+                    } else {
+                        addIssue(line(e), epath, QStringLiteral("an escalation %1 needs 'above' or 'below'").arg(ctx));
+                        continue;
+                    }
+                    step.threshold = t;
+                    if (!e["severity"]) {
+                        addIssue(line(e), epath, QStringLiteral("an escalation %1 needs 'severity'").arg(ctx));
+                        continue;
+                    }
+                    if (severity(e, "severity", epath, &step.severity, ctx))
+                        def.rule.escalations.append(step);
+                }
+            }
+        }
+        stringMap(r, "labels", path, &def.rule.labels, ctx);
+        stringMap(r, "annotations", path, &def.rule.annotations, ctx);
+        if (const YAML::Node n = r["notify"]) {
+            if (n.IsScalar()) {
+                def.notify << QString::fromStdString(n.Scalar());
+            } else if (n.IsSequence()) {
+                for (std::size_t k = 0; k < n.size(); ++k)
+                    if (n[k].IsScalar())
+                        def.notify << QString::fromStdString(n[k].Scalar());
+            } else {
+                addIssue(line(n), path + QStringLiteral(".notify"), QStringLiteral("'notify' %1 must be a list of notifier names").arg(ctx));
+            }
+        }
+        for (qsizetype i = issuesBefore; i < m_ws.issues.size(); ++i)
+            if (m_ws.issues[i].severity == WorkspaceIssue::Severity::Error)
+                ok = false;
+        addRule(std::move(def), ok, path);
+    }
+
+    void addRule(RuleDef def, bool ok, const QString &path)
+    {
+        for (const QString &problem : def.rule.validate()) {
+            addIssue(def.line, path, problem);
+            ok = false;
+        }
+        for (const RuleDef &other : m_ws.rules) {
+            if (other.rule.name == def.rule.name && other.group == def.group) {
+                // Prometheus allows it; two instances with one identity would fight over acks.
+                addIssue(def.line, path, QStringLiteral("rule %1 is declared twice in group '%2' (the first is at %3:%4); names must be unique within a group")
+                             .arg(def.rule.name, def.group, QFileInfo(other.file).fileName()).arg(other.line));
+                ok = false;
+            }
+        }
+        if (ok)
+            m_ws.rules.append(std::move(def));
+    }
+
+    // Prometheus' own rule-file format.
+    void parsePrometheusRuleFile(const YAML::Node &root)
+    {
+        if (!root.IsMap() || !root["groups"]) {
+            addIssue(line(root), {}, QStringLiteral("a Prometheus rule file needs a top-level 'groups' list"));
+            return;
+        }
+        checkKeys(root, {"groups"}, {}, QStringLiteral("at the top level of a rule file"));
+        const YAML::Node groups = root["groups"];
+        if (!groups.IsSequence()) {
+            addIssue(line(groups), QStringLiteral("groups"), QStringLiteral("'groups' must be a list of groups"));
+            return;
+        }
+        for (std::size_t i = 0; i < groups.size(); ++i) {
+            const YAML::Node g = groups[i];
+            const QString path = QStringLiteral("groups[%1]").arg(i);
+            if (!g.IsMap()) {
+                addIssue(line(g), path, QStringLiteral("each group must be a mapping with name and rules"));
+                continue;
+            }
+            QString name;
+            if (!scalar(g, "name", path, &name, true, QStringLiteral("in group %1").arg(i + 1)))
+                continue;
+            const QString ctx = QStringLiteral("in group %1").arg(name);
+            checkKeys(g, {"name", "interval", "rules", "limit", "query_offset"}, path, ctx);
+            qint64 interval = m_ws.evaluationIntervalMs;
+            duration(g, "interval", path, &interval, ctx);
+            const YAML::Node rs = g["rules"];
+            if (!rs || !rs.IsSequence()) {
+                addIssue(line(g), path + QStringLiteral(".rules"), QStringLiteral("group %1 needs a list 'rules'").arg(name));
+                continue;
+            }
+            for (std::size_t j = 0; j < rs.size(); ++j) {
+                const YAML::Node r = rs[j];
+                const QString rpath = path + QStringLiteral(".rules[%1]").arg(j);
+                if (!r.IsMap()) {
+                    addIssue(line(r), rpath, QStringLiteral("each rule %1 must be a mapping with alert and expr").arg(ctx));
+                    continue;
+                }
+                if (r["record"]) {
+                    addIssue(line(r), rpath, QStringLiteral("recording rule '%1' %2 skipped: Vigil evaluates alerting rules only")
+                                 .arg(QString::fromStdString(r["record"].IsScalar() ? r["record"].Scalar() : std::string()), ctx),
+                             WorkspaceIssue::Severity::Warning);
+                    continue;
+                }
+                RuleDef def;
+                def.group = name;
+                def.intervalMs = interval;
+                def.file = m_file;
+                def.line = line(r);
+                if (!scalar(r, "alert", rpath, &def.rule.name, true, ctx))
+                    continue;
+                const QString rctx = QStringLiteral("in rule %1").arg(def.rule.name);
+                checkKeys(r, {"alert", "expr", "for", "keep_firing_for", "labels", "annotations"}, rpath, rctx);
+                bool ok = scalar(r, "expr", rpath, &def.rule.query, true, rctx);
+                def.rule.query = def.rule.query.trimmed();
+                def.rule.condition = rules::Condition::returnsAnything();
+                // Prometheus semantics: a series missing from the result is resolved at once.
+                def.rule.noDataPolicy = rules::StatePolicy::Ok;
+                def.rule.resolveMissingAfterMs = 0;
+                durationOrZero(r, "for", rpath, &def.rule.forMs, rctx);
+                durationOrZero(r, "keep_firing_for", rpath, &def.rule.keepFiringForMs, rctx);
+                stringMap(r, "labels", rpath, &def.rule.labels, rctx);
+                stringMap(r, "annotations", rpath, &def.rule.annotations, rctx);
+                for (const auto &[k, v] : def.rule.labels) {
+                    if (k == QLatin1String("severity")) {
+                        if (auto sv = rules::severityFromString(v))
+                            def.rule.severity = *sv;
+                    }
+                }
+                addRule(std::move(def), ok, rpath);
+            }
+        }
+    }
+
+    void parseRuleFiles(const YAML::Node &node)
+    {
+        if (!node.IsSequence()) {
+            addIssue(line(node), QStringLiteral("rule_files"), QStringLiteral("'rule_files' must be a list of paths to Prometheus rule files"));
+            return;
+        }
+        const QDir base = QFileInfo(m_ws.path).absoluteDir();
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            if (!node[i].IsScalar())
+                continue;
+            const QString rel = expandEnvironment(QString::fromStdString(node[i].Scalar()));
+            const QString file = QDir::isAbsolutePath(rel) ? rel : base.filePath(rel);
+            QFile f(file);
+            if (!f.open(QIODevice::ReadOnly)) {
+                addIssue(line(node[i]), QStringLiteral("rule_files[%1]").arg(i),
+                         QStringLiteral("cannot open rule file %1: %2").arg(file, f.errorString()));
+                continue;
+            }
+            const QByteArray text = f.read(16 * 1024 * 1024);
+            parseRuleFileText(text, file);
+        }
+    }
+
+    void parseRuleFileText(const QByteArray &text, const QString &file)
+    {
+        const QString saved = m_file;
+        m_file = file;
+        try {
+            parsePrometheusRuleFile(YAML::Load(text.toStdString()));
+        } catch (const YAML::ParserException &e) {
+            addIssue(e.mark.line + 1, {}, QStringLiteral("YAML syntax error: %1").arg(QString::fromStdString(e.msg)));
+        } catch (const YAML::Exception &e) {
+            addIssue(0, {}, QStringLiteral("cannot read the rule file as YAML: %1").arg(QString::fromStdString(e.what())));
+        }
+        m_file = saved;
+    }
+
+    void parseNotifiers(const YAML::Node &node)
+    {
+        if (!node.IsMap()) {
+            addIssue(line(node), QStringLiteral("notifiers"),
+                     QStringLiteral("'notifiers' must map names to notifiers, e.g. oncall-slack: { kind: slack, webhook_secret: slack-oncall }"));
+            return;
+        }
+        for (auto it = node.begin(); it != node.end(); ++it) {
+            NotifierDef n;
+            n.name = QString::fromStdString(it->first.Scalar());
+            n.line = line(it->first);
+            const QString path = QStringLiteral("notifiers.") + n.name;
+            const QString ctx = QStringLiteral("in notifier '%1'").arg(n.name);
+            const YAML::Node v = it->second;
+            if (!v.IsMap()) {
+                addIssue(n.line, path, QStringLiteral("notifier '%1' must be a mapping with at least 'kind'").arg(n.name));
+                continue;
+            }
+            if (!scalar(v, "kind", path, &n.kind, true, ctx))
+                continue;
+            bool ok = true;
+            for (auto o = v.begin(); o != v.end(); ++o) {
+                const QString key = QString::fromStdString(o->first.Scalar());
+                if (key == QLatin1String("kind"))
+                    continue;
+                if (!o->second.IsScalar()) {
+                    addIssue(line(o->second), path + u'.' + key, QStringLiteral("'%1' %2 must be a single value").arg(key, ctx));
+                    continue;
+                }
+                const QString value = expandEnvironment(QString::fromStdString(o->second.Scalar()));
+                if (key.endsWith(QLatin1String("_secret"))) {
+                    n.secrets.insert(key.chopped(7), value); // webhook_secret -> webhook
+                } else if (key == QLatin1String("webhook_url") || key == QLatin1String("token") || key == QLatin1String("password")
+                           || value.startsWith(QLatin1String("https://hooks.slack.com/"))) {
+                    addIssue(line(o->second), path + u'.' + key,
+                             QStringLiteral("'%1' %2 would put a secret in the workspace file; store it in the keychain and name it with '%3_secret'")
+                                 .arg(key, ctx, key == QLatin1String("webhook_url") ? QStringLiteral("webhook") : key));
+                    ok = false;
+                } else {
+                    n.options.insert(key, value);
+                }
+            }
+            if (ok)
+                m_ws.notifiers.append(n);
+        }
+    }
+
+    void checkRuleReferences()
+    {
+        for (RuleDef &def : m_ws.rules) {
+            if (!def.connection.isEmpty() && !m_ws.connection(def.connection))
+                addIssue(def.line, QStringLiteral("rules"),
+                         QStringLiteral("rule %1 uses connection '%2', which is not defined under 'connections'").arg(def.rule.name, def.connection));
+            QStringList known;
+            for (const NotifierDef &n : m_ws.notifiers)
+                known << n.name;
+            for (const QString &n : def.notify) {
+                if (!known.contains(n)) {
+                    const QString hint = nearestWord(n, known);
+                    addIssue(def.line, QStringLiteral("rules"),
+                             QStringLiteral("rule %1 notifies '%2', which is not defined under 'notifiers'%3").arg(def.rule.name, n,
+                                 hint.isEmpty() ? QString() : QStringLiteral("; did you mean '%1'?").arg(hint)));
+                }
+            }
+        }
+    }
+
+private:
 
     void parseConnections(const YAML::Node &node)
     {
@@ -439,6 +913,7 @@ private:
     }
 
     Workspace &m_ws;
+    QString m_file; // the file issues name: the workspace, or the rule file being read
 };
 
 } // namespace
@@ -449,6 +924,18 @@ Workspace parseWorkspace(const QByteArray &yaml, const QString &fileName)
     ws.path = fileName;
     Parser(ws).parse(yaml);
     return ws;
+}
+
+QList<RuleDef> parsePrometheusRules(const QByteArray &yaml, const QString &fileName, QList<WorkspaceIssue> *issues,
+                                    qint64 defaultIntervalMs)
+{
+    Workspace ws;
+    ws.path = fileName;
+    ws.evaluationIntervalMs = defaultIntervalMs;
+    Parser(ws).parseRuleFileText(yaml, fileName);
+    if (issues)
+        *issues += ws.issues;
+    return ws.rules;
 }
 
 Workspace loadWorkspace(const QString &path)

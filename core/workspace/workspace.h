@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "rules/rule.h"
+
 #include <QList>
 #include <QMap>
 #include <QString>
@@ -60,6 +62,28 @@ struct DashboardDef
     int line = 0;
 };
 
+// An alert rule as the workspace (or a Prometheus rule file) declares it.
+struct RuleDef
+{
+    rules::Rule rule;
+    QString group;          // rule group; "default" for the workspace's own list
+    qint64 intervalMs = 60'000; // the group's evaluation interval
+    QString connection;     // empty: the workspace's first Prometheus connection
+    QStringList notify;     // notifier names; empty: the routes decide
+    QString file;           // where it was declared (the workspace or a rule file)
+    int line = 0;
+};
+
+// A notifier: a plugin kind, its options, and the names of its secrets.
+struct NotifierDef
+{
+    QString name;
+    QString kind;
+    QMap<QString, QString> options;  // plain options (channel, username, ...)
+    QMap<QString, QString> secrets;  // option -> secret name, e.g. webhook_url -> slack-oncall
+    int line = 0;
+};
+
 struct Workspace
 {
     QString path;
@@ -67,6 +91,10 @@ struct Workspace
     QList<DashboardDef> dashboards;
     qint64 refreshMs = 5'000;      // how often panels poll
     qint64 rangeMs = 15 * 60'000;  // how far back panels look
+    // Prometheus' global evaluation_interval default: 1m.
+    qint64 evaluationIntervalMs = 60'000;
+    QList<RuleDef> rules;
+    QList<NotifierDef> notifiers;
     QList<WorkspaceIssue> issues;
 
     bool hasErrors() const;
@@ -76,6 +104,12 @@ struct Workspace
     // The connection a panel reads from: its own, or the first time-series one.
     QString connectionFor(const PanelDef &panel) const;
 };
+
+// A Prometheus alerting-rule file (`groups: - name: rules: - alert: expr: ...`),
+// as Prometheus loads it. Recording rules are reported and skipped. Issues go
+// to `issues` with the file's name and line.
+QList<RuleDef> parsePrometheusRules(const QByteArray &yaml, const QString &fileName, QList<WorkspaceIssue> *issues,
+                                    qint64 defaultIntervalMs = 60'000);
 
 // Parses YAML text. Never throws: every problem becomes an issue with its
 // line, and whatever is valid is kept, so one bad panel does not take down the rest.

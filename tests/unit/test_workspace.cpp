@@ -114,10 +114,11 @@ TEST_CASE("Workspace: one bad panel does not take down the rest", "[workspace]")
 
 TEST_CASE("Workspace: sections of later features are recognised with a warning", "[workspace]")
 {
-    const Workspace ws = parse("rules: []\n");
+    const Workspace ws = parse("rules: []\nroutes: []\n");
     CHECK_FALSE(ws.hasErrors());
     REQUIRE(ws.issues.size() == 1);
     CHECK(ws.issues.first().severity == WorkspaceIssue::Severity::Warning);
+    CHECK(ws.issues.first().message == "section 'routes' is recognised but not used by this version of Vigil yet");
 }
 
 TEST_CASE("Workspace: a missing file says so with its path", "[workspace]")
