@@ -3,7 +3,10 @@
 
 #include "log/log.h"
 
+#include <QPromise>
+
 #include <QMetaObject>
+#include <QTimer>
 #include <cmath>
 
 namespace vigil {
@@ -16,6 +19,26 @@ Session::Session(QObject *parent) : QObject(parent)
     m_ioRoot->moveToThread(&m_io);
     inIo([this] {
         m_scheduler = new PollScheduler(&m_store, SystemClock::instance(), m_ioRoot);
+        auto query = [this](const QString &connection, const QueryRequest &req) -> QFuture<QueryResult> {
+            Connector *c = m_scheduler->connector(connection);
+            if (!c) {
+                QPromise<QueryResult> p;
+                p.start();
+                p.addResult(QueryResult::failure(ErrorKind::Network,
+                    QStringLiteral("connection '%1' is not available (see the issues banner)").arg(connection)));
+                p.finish();
+                return p.future();
+            }
+            return c->query(req);
+        };
+        m_engine = new alerting::AlertEngine(SystemClock::instance(), query, m_ioRoot);
+        connect(m_engine, &alerting::AlertEngine::alertsChanged, m_ioRoot, [this] { publishAlerts(); });
+        // Rules are evaluated whatever is on screen (even minimized): a second's
+        // tick is a hash lookup per group when nothing is due.
+        auto *timer = new QTimer(m_ioRoot);
+        timer->setInterval(1'000);
+        connect(timer, &QTimer::timeout, m_ioRoot, [this] { m_engine->tick(); });
+        timer->start();
     });
     connect(m_scheduler, &PollScheduler::statusChanged, this, [this](const QString &id, const PollStatus &st) {
         m_status.insert(id, st);
@@ -100,12 +123,92 @@ QStringList Session::open(const Workspace &workspace)
             m_scheduler->addConnector(c);
         }
         m_scheduler->start();
+        QString defaultConnection;
+        for (const ConnectionDef &def : workspace.connections)
+            if (def.kind == QLatin1String("prometheus") || def.kind == QLatin1String("demo")) {
+                defaultConnection = def.name;
+                break;
+            }
+        m_engine->setRules(workspace.rules, defaultConnection);
+        m_engine->tick();
     });
     for (const QString &e : errors)
         logger("app")->warn("{}", e.toStdString());
     if (!workspace.dashboards.isEmpty())
         setActiveDashboard(workspace.dashboards.first().name);
     return errors;
+}
+
+void Session::inIoAsync(std::function<void()> f)
+{
+    QMetaObject::invokeMethod(m_ioRoot, std::move(f), Qt::QueuedConnection);
+}
+
+void Session::publishAlerts()
+{
+    const QList<alerting::AlertRow> rows = m_engine->alerts();
+    const QList<rules::Silence> silences = m_engine->silences();
+    const QHash<QString, QString> errors = m_engine->ruleErrors();
+    QMetaObject::invokeMethod(this, [this, rows, silences, errors] {
+        m_alertRows = rows;
+        m_silences = silences;
+        m_ruleErrors = errors;
+        Q_EMIT alertsUpdated();
+    }, Qt::QueuedConnection);
+}
+
+QString Session::userName()
+{
+    for (const char *var : {"VIGIL_USER", "USER", "LOGNAME"}) {
+        const QString v = qEnvironmentVariable(var);
+        if (!v.isEmpty())
+            return v;
+    }
+    return QStringLiteral("unknown");
+}
+
+void Session::acknowledge(const QString &fingerprint, const QString &comment, qint64 expiresAtMs)
+{
+    const QString by = userName();
+    inIoAsync([this, fingerprint, comment, expiresAtMs, by] {
+        const QString error = m_engine->acknowledge(fingerprint, by, comment, expiresAtMs);
+        if (!error.isEmpty())
+            QMetaObject::invokeMethod(this, [this, error] { Q_EMIT alertCommandFailed(error); }, Qt::QueuedConnection);
+    });
+}
+
+void Session::unacknowledge(const QString &fingerprint)
+{
+    const QString by = userName();
+    inIoAsync([this, fingerprint, by] {
+        const QString error = m_engine->unacknowledge(fingerprint, by);
+        if (!error.isEmpty())
+            QMetaObject::invokeMethod(this, [this, error] { Q_EMIT alertCommandFailed(error); }, Qt::QueuedConnection);
+    });
+}
+
+void Session::addSilence(const rules::Silence &silence)
+{
+    inIoAsync([this, silence] {
+        QString error;
+        if (m_engine->addSilence(silence, &error).isEmpty())
+            QMetaObject::invokeMethod(this, [this, error] { Q_EMIT alertCommandFailed(error); }, Qt::QueuedConnection);
+    });
+}
+
+void Session::expireSilence(const QString &id)
+{
+    inIoAsync([this, id] {
+        if (!m_engine->expireSilence(id))
+            QMetaObject::invokeMethod(this, [this, id] {
+                Q_EMIT alertCommandFailed(QStringLiteral("silence %1 is unknown or already over").arg(id));
+            }, Qt::QueuedConnection);
+    });
+}
+
+void Session::withEngine(const std::function<void(alerting::AlertEngine &)> &f)
+{
+    inIo([&] { f(*m_engine); });
 }
 
 QString Session::jobId(const QString &dashboard, int panel, int query)

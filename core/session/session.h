@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "alerting/alert_engine.h"
 #include "series/series_store.h"
 #include "sources/plugin_registry.h"
 #include "sources/poll_scheduler.h"
@@ -55,9 +56,28 @@ public:
     QHash<QString, ConnectionHealth> health() const { return m_health; }
     PollStatus status(const QString &jobId) const { return m_status.value(jobId); }
 
+    // Alerts. The rules run in the I/O thread; these are the GUI thread's copies,
+    // refreshed before alertsUpdated() is emitted.
+    QList<alerting::AlertRow> alertRows() const { return m_alertRows; }
+    QList<rules::Silence> silences() const { return m_silences; }
+    QHash<QString, QString> ruleErrors() const { return m_ruleErrors; }
+    // Commands: queued to the I/O thread, never waited for; a refusal comes
+    // back as alertCommandFailed().
+    void acknowledge(const QString &fingerprint, const QString &comment = {}, qint64 expiresAtMs = 0);
+    void unacknowledge(const QString &fingerprint);
+    void addSilence(const rules::Silence &silence);
+    void expireSilence(const QString &id);
+    // Who acks and silences: $VIGIL_USER, else the login name.
+    static QString userName();
+    // For the pipeline that sends notifications and for tests: runs `f` with the
+    // engine in the I/O thread and waits for it.
+    void withEngine(const std::function<void(alerting::AlertEngine &)> &f);
+
 Q_SIGNALS:
     void pollStatusChanged(const QString &jobId, const vigil::PollStatus &status);
     void healthChanged(const QString &connection, const vigil::ConnectionHealth &health);
+    void alertsUpdated();
+    void alertCommandFailed(const QString &message);
 
 private:
     void applyJobs();
@@ -74,6 +94,12 @@ private:
     bool m_paused = false;
     QHash<QString, ConnectionHealth> m_health;
     QHash<QString, PollStatus> m_status;
+    alerting::AlertEngine *m_engine = nullptr; // lives in m_io
+    QList<alerting::AlertRow> m_alertRows;
+    QList<rules::Silence> m_silences;
+    QHash<QString, QString> m_ruleErrors;
+    void publishAlerts(); // in the I/O thread: copies the engine's rows to the GUI thread
+    void inIoAsync(std::function<void()> f);
 };
 
 } // namespace vigil

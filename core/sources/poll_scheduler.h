@@ -69,6 +69,7 @@ public:
     PollScheduler(SeriesStore *store, const Clock &clock, QObject *parent = nullptr);
 
     void addConnector(Connector *connector); // keyed by its settings().name
+    Connector *connector(const QString &name) const { return m_connectors.value(name).data(); }
     void setJobs(const QList<PollSpec> &jobs);
     void setBackoff(const BackoffPolicy &policy) { m_backoff = policy; }
     void setRandom(std::function<double()> random01) { m_random = std::move(random01); }
