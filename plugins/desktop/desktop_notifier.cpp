@@ -55,8 +55,7 @@ DesktopNotifier::DesktopNotifier(const NotifierSettings &settings, QObject *pare
     , m_icon(settings.options.value(QStringLiteral("icon")).toString(QStringLiteral("vigil")))
 {
     if (!m_bus.isConnected()) {
-        setAvailable(false, noBusReason(m_bus, m_settings));
-        qCWarning(lcDesktop) << m_unavailableReason;
+        setAvailable(false, noBusReason(m_bus, m_settings)); // logs it
         return;
     }
     // Filtered by the service's owner: other programs' signals never arrive.
@@ -297,7 +296,7 @@ void DesktopNotifier::setAvailable(bool available, const QString &reason)
     m_unavailableReason = available ? QString() : reason;
     if (changed) {
         if (!available)
-            qCInfo(lcDesktop) << reason;
+            qCWarning(lcDesktop).noquote() << reason;
         Q_EMIT availableChanged(available);
     }
 }
