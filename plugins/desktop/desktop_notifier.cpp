@@ -162,6 +162,15 @@ void DesktopNotifier::pump()
     m_busy = true;
     Job job = std::move(m_queue.front());
     m_queue.pop_front();
+    if (job.notification.kind == Notification::Kind::Resolved
+        && !m_idByAlert.contains(alertKey(job.notification))) {
+        // Nothing of this alert on the desktop (dismissed, never shown, or the
+        // server is gone): nothing to close, even without a server.
+        m_busy = false;
+        job.done({});
+        pump();
+        return;
+    }
     withCapabilities([this, job = std::move(job)](const QDBusError &capsError) {
         Done done = [this, finished = job.done](const QDBusError &error) {
             m_busy = false;

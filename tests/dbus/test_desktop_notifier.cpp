@@ -297,6 +297,14 @@ TEST_CASE("Desktop: no notification server on the bus is a retry with a clear re
     CHECK(server->notifyCalls.size() == 1);
 }
 
+TEST_CASE("Desktop: a resolved alert with nothing on the desktop is delivered even without a server", "[desktop]")
+{
+    REQUIRE(qEnvironmentVariableIsSet("DBUS_SESSION_BUS_ADDRESS"));
+    auto notifier = makeNotifier();
+    requireDelivered(deliver(*notifier, {alert(QStringLiteral("fp1"), QStringLiteral("critical"),
+                                               Notification::Kind::Resolved, 2)}));
+}
+
 TEST_CASE("Desktop: no bus at all is a permanent failure with a clear reason", "[desktop]")
 {
     auto notifier = makeNotifier({{QStringLiteral("bus_address"), QStringLiteral("unix:path=/nonexistent/vigil-test-bus")}});
