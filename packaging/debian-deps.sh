@@ -16,7 +16,7 @@ build=(
 )
 runtime_test=(
   prometheus victoria-metrics prometheus-alertmanager
-  dbus dbus-bin gnome-keyring
+  dbus dbus-bin dbus-daemon gnome-keyring
   fonts-dejavu-core xauth xvfb curl
   python3 python3-scipy
 )

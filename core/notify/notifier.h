@@ -21,6 +21,11 @@ struct Notification
     enum class Kind { Firing, Resolved, Reopened, Reminder };
 
     QString id;
+    // The alert instance's identity (rules::fingerprintOf), the same for every
+    // transition of one alert, so a receiver can keep one message per alert
+    // and update it in place (the desktop's replaces_id). Empty: the receiver
+    // derives one from rule + labels.
+    QString fingerprint;
     Kind kind = Kind::Firing;
     QString rule;
     QString severity;        // info, warning, critical, page
