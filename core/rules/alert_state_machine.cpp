@@ -114,13 +114,16 @@ void AlertStateMachine::step(const Rule &rule, AlertInstance &inst, Observation 
         }
     };
 
-    const bool dataDriven = obs == Observation::Breach || obs == Observation::Hold || obs == Observation::Clear;
+    // A policy that says "treat it as a breach" (Alerting) still reports the
+    // no-data / error reason, so history never says "condition met" for a
+    // series that vanished or a query that failed.
+    const bool policyApplied = policyReason == TransitionReason::NoData || policyReason == TransitionReason::QueryError;
     const bool fromGap = from == AlertState::NoData || from == AlertState::Error;
 
     switch (from) {
     case AlertState::Normal:
         if (obs == Observation::Breach || obs == Observation::NoData || obs == Observation::Error)
-            startProblem(targetOf(obs), dataDriven ? TransitionReason::ConditionMet : policyReason);
+            startProblem(targetOf(obs), policyApplied ? policyReason : TransitionReason::ConditionMet);
         break;
     case AlertState::Pending:
         if (obs == Observation::Breach || obs == Observation::NoData || obs == Observation::Error
@@ -160,7 +163,7 @@ void AlertStateMachine::step(const Rule &rule, AlertInstance &inst, Observation 
         if (fromGap && !inst.wasFiring) {
             // A NoData / Error problem that never fired: data is back.
             if (obs == Observation::Breach)
-                startProblem(AlertState::Firing, TransitionReason::DataReturned);
+                startProblem(AlertState::Firing, policyApplied ? policyReason : TransitionReason::DataReturned);
             else {
                 to = AlertState::Normal;
                 reason = TransitionReason::DataReturned;
@@ -170,7 +173,9 @@ void AlertStateMachine::step(const Rule &rule, AlertInstance &inst, Observation 
         if (obs == Observation::Breach) {
             inst.recoveredSinceMs = 0;
             to = AlertState::Firing;
-            reason = fromGap ? TransitionReason::DataReturned : TransitionReason::ConditionReturned;
+            reason = policyApplied ? policyReason
+                   : fromGap       ? TransitionReason::DataReturned
+                                   : TransitionReason::ConditionReturned;
         } else if (obs == Observation::Hold) {
             inst.recoveredSinceMs = 0;
             to = AlertState::Recovering;
