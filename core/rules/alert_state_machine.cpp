@@ -291,9 +291,10 @@ void AlertStateMachine::evaluate(const Rule &rule, qint64 nowMs, const QueryResu
         inst.lastEvalMs = nowMs;
         if (!inst.lastError.isEmpty())
             inst.lastError.clear();
-        if (std::isnan(sample.value)) {
+        if (std::isnan(sample.value) && !returnsAnything) {
             // NaN (0/0 rates, histogram_quantile over no requests) says
-            // nothing about the condition: it is no data for this instance.
+            // nothing about a threshold: it is no data for this instance.
+            // A "returns anything" rule fires whatever the value, NaN too.
             step(rule, inst, fromPolicy(rule.noDataPolicy), nowMs, sample.value, TransitionReason::NoData,
                  QString(), out);
         } else {
@@ -327,8 +328,10 @@ void AlertStateMachine::evaluate(const Rule &rule, qint64 nowMs, const QueryResu
         const bool ruleLevel = inst.id.series.isEmpty();
         if (!inst.lastError.isEmpty() && !ruleLevel)
             inst.lastError.clear();
-        if (ruleLevel && !result.samples.isEmpty()) {
-            // The rule-level no-data / error instance ends once series return.
+        if (ruleLevel && (!result.samples.isEmpty() || returnsAnything)) {
+            // The rule-level no-data / error instance ends once series
+            // return, or, for "returns anything", once the query works at
+            // all: its healthy answer is the empty one.
             if (isOpen(inst.state) || inst.state == AlertState::Pending)
                 step(rule, inst, Observation::ForceNormal, nowMs, kNaN, TransitionReason::DataReturned, QString(), out);
         } else if (returnsAnything && !ruleLevel) {
