@@ -305,6 +305,7 @@ void AlertStateMachine::evaluate(const Rule &rule, qint64 nowMs, const QueryResu
     }
 
     bool anyLive = !result.samples.isEmpty();
+    bool anyGoneFlapping = false;
     for (auto it = ri.byKey.begin(); it != ri.byKey.end();) {
         AlertInstance &inst = *it;
         if (inst.generation == gen) {
@@ -315,7 +316,11 @@ void AlertStateMachine::evaluate(const Rule &rule, qint64 nowMs, const QueryResu
         inst.present = false;
         if (inst.state == AlertState::Normal && !wasPresent) {
             // Resolved and gone: kept for the history view, then dropped.
-            if (nowMs - inst.stateSinceMs >= m_resolvedRetentionMs) {
+            // A flapping one is kept until flapping stops (below).
+            if (inst.flapping) {
+                anyGoneFlapping = true;
+                ++it;
+            } else if (nowMs - inst.stateSinceMs >= m_resolvedRetentionMs) {
                 m_byFingerprint.remove(inst.id.fingerprint);
                 it = ri.byKey.erase(it);
             } else {
@@ -362,6 +367,19 @@ void AlertStateMachine::evaluate(const Rule &rule, qint64 nowMs, const QueryResu
                 inst.generation = gen;
                 inst.lastEvalMs = nowMs;
                 step(rule, inst, obs, nowMs, kNaN, TransitionReason::NoData, QString(), out);
+            }
+        }
+    }
+
+    // Resolved, gone and still flapping: nothing else steps these, so record
+    // a closed evaluation here, or flapping would never stop and the gate
+    // would hold their resolved notice for ever.
+    if (anyGoneFlapping) {
+        for (AlertInstance &inst : ri.byKey) {
+            if (inst.generation != gen && inst.flapping && inst.state == AlertState::Normal && !inst.present) {
+                inst.generation = gen;
+                inst.lastEvalMs = nowMs;
+                step(rule, inst, Observation::Clear, nowMs, kNaN, TransitionReason::Recovered, QString(), out);
             }
         }
     }
