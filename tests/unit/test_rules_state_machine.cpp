@@ -301,6 +301,17 @@ TEST_CASE("Rules state machine: no-data policies for a series missing from a goo
          {{0, v(0.1), S::Normal, {}},
           {1 * kMin, gone(), S::NoData, R::NoData},
           {2 * kMin, v(0.3), S::Firing, R::DataReturned}}},
+        {"nodata: Pending becomes whatever the latest evaluation says when for elapses",
+         withNoData(StatePolicy::NoData, 2 * kMin),
+         {{0, v(0.3), S::Pending, R::ConditionMet},
+          {1 * kMin, gone(), S::Pending, {}},
+          {2 * kMin, gone(), S::NoData, R::PendingElapsed}}},
+        {"nodata: an open alert goes NoData at once, without waiting for again",
+         withNoData(StatePolicy::NoData, 2 * kMin),
+         {{0, v(0.3), S::Pending, R::ConditionMet},
+          {2 * kMin, v(0.3), S::Firing, R::PendingElapsed},
+          {3 * kMin, gone(), S::NoData, R::NoData},
+          {4 * kMin, v(0.3), S::Firing, R::DataReturned}}},
         {"a NaN sample is no data for its instance", withNoData(StatePolicy::NoData),
          {{0, v(0.3), S::Firing, R::ConditionMet}, {1 * kMin, v(kNaN), S::NoData, R::NoData}}},
         {"ok: a missing series goes Normal at once", withNoData(StatePolicy::Ok),
@@ -374,6 +385,33 @@ TEST_CASE("Rules state machine: error policies for a failed query", "[rules][sta
     for (const Scenario &s : scenarios) {
         DYNAMIC_SECTION(s.name) { run(s); }
     }
+}
+
+TEST_CASE("Rules state machine: stateSince and activeSince timestamps", "[rules][state]")
+{
+    const Rule rule = makeRule(Condition::above(0.25, 0.20), 2 * kMin);
+    AlertStateMachine m;
+    auto inst = [&] { return m.instance(rule.name, kSeries); };
+    m.evaluate(rule, 1 * kMin, resultOf(v(0.1)));
+    CHECK(inst()->activeSinceMs == 0);
+    CHECK(inst()->lastEvalMs == 1 * kMin);
+    CHECK(inst()->lastValue == Approx(0.1));
+    m.evaluate(rule, 2 * kMin, resultOf(v(0.3)));
+    CHECK(inst()->activeSinceMs == 2 * kMin); // the problem began with Pending
+    CHECK(inst()->stateSinceMs == 2 * kMin);
+    m.evaluate(rule, 4 * kMin, resultOf(v(0.3)));
+    CHECK(inst()->state == AlertState::Firing);
+    CHECK(inst()->stateSinceMs == 4 * kMin);
+    CHECK(inst()->activeSinceMs == 2 * kMin);
+    m.evaluate(rule, 5 * kMin, {}); // NoData: the same problem
+    m.evaluate(rule, 6 * kMin, resultOf(v(0.22)));
+    CHECK(inst()->state == AlertState::Recovering);
+    CHECK(inst()->activeSinceMs == 2 * kMin);
+    CHECK(inst()->stateSinceMs == 6 * kMin);
+    m.evaluate(rule, 7 * kMin, resultOf(v(0.1)));
+    CHECK(inst()->state == AlertState::Normal);
+    CHECK(inst()->activeSinceMs == 0);
+    CHECK(inst()->stateSinceMs == 7 * kMin);
 }
 
 TEST_CASE("Rules state machine: a failed query records its error on the transition and instance", "[rules][state][error]")
