@@ -131,7 +131,7 @@ TEST_CASE("Gate: a firing notice when an alert opens, a resolved notice when it 
     CHECK_FALSE(h.gate.isAnnounced(h.fp()));
 }
 
-TEST_CASE("Gate: Pending notifies nothing; Firing after for does", "[rules][gate]")
+TEST_CASE("Gate: Pending notifies nothing, Firing after for does", "[rules][gate]")
 {
     Harness h;
     h.rule.forMs = 2 * kMin;

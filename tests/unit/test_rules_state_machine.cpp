@@ -712,7 +712,7 @@ TEST_CASE("Rules state machine: severity escalation steps", "[rules][state][seve
         CHECK(ts[0].severity == Severity::Critical);
         CHECK(ts[0].previousSeverity == Severity::Page);
     }
-    SECTION("the hysteresis band keeps the escalated severity; a new problem starts from the rule's")
+    SECTION("the hysteresis band keeps the escalated severity, a new problem starts from the rule's")
     {
         eval(0.6);
         CHECK(m.instance(rule.name, kSeries)->severity == Severity::Critical);
