@@ -114,13 +114,16 @@ void AlertStateMachine::step(const Rule &rule, AlertInstance &inst, Observation 
         }
     };
 
-    const bool dataDriven = obs == Observation::Breach || obs == Observation::Hold || obs == Observation::Clear;
+    // A policy that says "treat it as a breach" (Alerting) still reports the
+    // no-data / error reason, so history never says "condition met" for a
+    // series that vanished or a query that failed.
+    const bool policyApplied = policyReason == TransitionReason::NoData || policyReason == TransitionReason::QueryError;
     const bool fromGap = from == AlertState::NoData || from == AlertState::Error;
 
     switch (from) {
     case AlertState::Normal:
         if (obs == Observation::Breach || obs == Observation::NoData || obs == Observation::Error)
-            startProblem(targetOf(obs), dataDriven ? TransitionReason::ConditionMet : policyReason);
+            startProblem(targetOf(obs), policyApplied ? policyReason : TransitionReason::ConditionMet);
         break;
     case AlertState::Pending:
         if (obs == Observation::Breach || obs == Observation::NoData || obs == Observation::Error
@@ -160,7 +163,7 @@ void AlertStateMachine::step(const Rule &rule, AlertInstance &inst, Observation 
         if (fromGap && !inst.wasFiring) {
             // A NoData / Error problem that never fired: data is back.
             if (obs == Observation::Breach)
-                startProblem(AlertState::Firing, TransitionReason::DataReturned);
+                startProblem(AlertState::Firing, policyApplied ? policyReason : TransitionReason::DataReturned);
             else {
                 to = AlertState::Normal;
                 reason = TransitionReason::DataReturned;
@@ -170,7 +173,9 @@ void AlertStateMachine::step(const Rule &rule, AlertInstance &inst, Observation 
         if (obs == Observation::Breach) {
             inst.recoveredSinceMs = 0;
             to = AlertState::Firing;
-            reason = fromGap ? TransitionReason::DataReturned : TransitionReason::ConditionReturned;
+            reason = policyApplied ? policyReason
+                   : fromGap       ? TransitionReason::DataReturned
+                                   : TransitionReason::ConditionReturned;
         } else if (obs == Observation::Hold) {
             inst.recoveredSinceMs = 0;
             to = AlertState::Recovering;
@@ -286,9 +291,10 @@ void AlertStateMachine::evaluate(const Rule &rule, qint64 nowMs, const QueryResu
         inst.lastEvalMs = nowMs;
         if (!inst.lastError.isEmpty())
             inst.lastError.clear();
-        if (std::isnan(sample.value)) {
+        if (std::isnan(sample.value) && !returnsAnything) {
             // NaN (0/0 rates, histogram_quantile over no requests) says
-            // nothing about the condition: it is no data for this instance.
+            // nothing about a threshold: it is no data for this instance.
+            // A "returns anything" rule fires whatever the value, NaN too.
             step(rule, inst, fromPolicy(rule.noDataPolicy), nowMs, sample.value, TransitionReason::NoData,
                  QString(), out);
         } else {
@@ -299,6 +305,7 @@ void AlertStateMachine::evaluate(const Rule &rule, qint64 nowMs, const QueryResu
     }
 
     bool anyLive = !result.samples.isEmpty();
+    bool anyGoneFlapping = false;
     for (auto it = ri.byKey.begin(); it != ri.byKey.end();) {
         AlertInstance &inst = *it;
         if (inst.generation == gen) {
@@ -309,7 +316,11 @@ void AlertStateMachine::evaluate(const Rule &rule, qint64 nowMs, const QueryResu
         inst.present = false;
         if (inst.state == AlertState::Normal && !wasPresent) {
             // Resolved and gone: kept for the history view, then dropped.
-            if (nowMs - inst.stateSinceMs >= m_resolvedRetentionMs) {
+            // A flapping one is kept until flapping stops (below).
+            if (inst.flapping) {
+                anyGoneFlapping = true;
+                ++it;
+            } else if (nowMs - inst.stateSinceMs >= m_resolvedRetentionMs) {
                 m_byFingerprint.remove(inst.id.fingerprint);
                 it = ri.byKey.erase(it);
             } else {
@@ -322,8 +333,10 @@ void AlertStateMachine::evaluate(const Rule &rule, qint64 nowMs, const QueryResu
         const bool ruleLevel = inst.id.series.isEmpty();
         if (!inst.lastError.isEmpty() && !ruleLevel)
             inst.lastError.clear();
-        if (ruleLevel && !result.samples.isEmpty()) {
-            // The rule-level no-data / error instance ends once series return.
+        if (ruleLevel && (!result.samples.isEmpty() || returnsAnything)) {
+            // The rule-level no-data / error instance ends once series
+            // return, or, for "returns anything", once the query works at
+            // all: its healthy answer is the empty one.
             if (isOpen(inst.state) || inst.state == AlertState::Pending)
                 step(rule, inst, Observation::ForceNormal, nowMs, kNaN, TransitionReason::DataReturned, QString(), out);
         } else if (returnsAnything && !ruleLevel) {
@@ -354,6 +367,19 @@ void AlertStateMachine::evaluate(const Rule &rule, qint64 nowMs, const QueryResu
                 inst.generation = gen;
                 inst.lastEvalMs = nowMs;
                 step(rule, inst, obs, nowMs, kNaN, TransitionReason::NoData, QString(), out);
+            }
+        }
+    }
+
+    // Resolved, gone and still flapping: nothing else steps these, so record
+    // a closed evaluation here, or flapping would never stop and the gate
+    // would hold their resolved notice for ever.
+    if (anyGoneFlapping) {
+        for (AlertInstance &inst : ri.byKey) {
+            if (inst.generation != gen && inst.flapping && inst.state == AlertState::Normal && !inst.present) {
+                inst.generation = gen;
+                inst.lastEvalMs = nowMs;
+                step(rule, inst, Observation::Clear, nowMs, kNaN, TransitionReason::Recovered, QString(), out);
             }
         }
     }

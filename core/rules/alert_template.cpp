@@ -10,9 +10,12 @@ namespace vigil::rules {
 
 namespace {
 
-// Go's %.4g: four significant digits, no trailing zeros.
+// Go's %.4g: four significant digits, no trailing zeros. Qt spells the
+// non-finite values "nan" and "inf"; Go prints NaN, +Inf and -Inf.
 QString g4(double v)
 {
+    if (!std::isfinite(v))
+        return formatValue(v);
     return QString::number(v, 'g', 4);
 }
 
@@ -240,7 +243,8 @@ QString humanizeDuration(double seconds)
             return sign + QStringLiteral("%1m %2s").arg(minutes).arg(secs);
         return sign + g4(v) + u's';
     }
-    static const char *const units[] = {"ms", "us", "ns"};
+    // Prometheus walks the same SI prefixes as humanize, down to yoctoseconds.
+    static const char *const units[] = {"ms", "us", "ns", "ps", "fs", "as", "zs", "ys"};
     double x = v;
     const char *unit = "s";
     for (const char *u : units) {

@@ -29,7 +29,9 @@ std::optional<LabelMatcher> LabelMatcher::create(const QString &name, Op op, con
     m.m_op = op;
     m.m_value = value;
     if (op == Op::Regex || op == Op::NotRegex) {
-        m.m_re = QRegularExpression(QStringLiteral("^(?:") + value + QStringLiteral(")$"));
+        // \A and \z, not ^ and $: PCRE's $ also matches before a final
+        // newline, Go's (Alertmanager's) only at the very end.
+        m.m_re = QRegularExpression(QStringLiteral("\\A(?:") + value + QStringLiteral(")\\z"));
         if (!m.m_re.isValid()) {
             if (error)
                 *error = QStringLiteral("%1%2\"%3\": not a valid regular expression: %4 (at offset %5)")

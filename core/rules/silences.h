@@ -13,7 +13,8 @@ namespace vigil::rules {
 
 // One label matcher, Alertmanager's model: a label the alert does not carry
 // matches as the empty string, and a regex must match the whole value
-// (it is anchored as ^(?:re)$), so `model=~"fraud"` does not match "fraud-v2".
+// (it is anchored as ^(?:re)$ in Go's sense, \A(?:re)\z here), so
+// `model=~"fraud"` does not match "fraud-v2".
 class LabelMatcher
 {
 public:
