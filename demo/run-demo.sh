@@ -68,9 +68,12 @@ YAML
 else
   echo "vigil demo: Prometheus is not installed (packaging/debian-deps.sh installs it)." >&2
 fi
-if [[ -z "$PROMETHEUS_URL" ]]; then
-  echo "vigil demo: without Prometheus the panels will say that the connection is refused." >&2
-  PROMETHEUS_URL="http://127.0.0.1:9"
+if [[ -n "$PROMETHEUS_URL" ]]; then
+  export VIGIL_DEMO_KIND=prometheus
+else
+  # The same fleet, simulated inside Vigil and queried with a PromQL subset.
+  echo "vigil demo: falling back to the in-process demo fleet (no Prometheus)." >&2
+  export VIGIL_DEMO_KIND=demo
 fi
 
 if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then

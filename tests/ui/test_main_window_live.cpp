@@ -27,8 +27,10 @@ QString screenshotDir()
 Workspace demoWorkspace(const QUrl &prometheus)
 {
     qputenv("PROMETHEUS_URL", prometheus.toString().toUtf8());
+    qputenv("VIGIL_DEMO_KIND", "prometheus");
     Workspace ws = loadWorkspace(QStringLiteral(VIGIL_SOURCE_DIR "/resources/workspaces/demo.yaml"));
     qunsetenv("PROMETHEUS_URL");
+    qunsetenv("VIGIL_DEMO_KIND");
     return ws;
 }
 
@@ -164,6 +166,7 @@ TEST_CASE("vigil screenshot renders a dashboard once data has arrived", "[ui][li
     QProcess vigil;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert("PROMETHEUS_URL", live.prometheus.toString());
+    env.insert("VIGIL_DEMO_KIND", "prometheus");
     env.insert("VIGIL_PLUGIN_PATH", QStringLiteral(VIGIL_PLUGIN_DIR));
     env.insert("XDG_STATE_HOME", live.stack.dir() + "/state");
     vigil.setProcessEnvironment(env);
@@ -185,6 +188,7 @@ TEST_CASE("vigil screenshot exits non-zero when data never comes", "[ui][cli][er
     QProcess vigil;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert("PROMETHEUS_URL", QStringLiteral("http://127.0.0.1:%1").arg(freeLoopbackPort()));
+    env.insert("VIGIL_DEMO_KIND", "prometheus");
     env.insert("VIGIL_PLUGIN_PATH", QStringLiteral(VIGIL_PLUGIN_DIR));
     env.insert("XDG_STATE_HOME", stack.dir() + "/state");
     vigil.setProcessEnvironment(env);
