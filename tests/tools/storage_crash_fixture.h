@@ -4,6 +4,7 @@
 // row it finds after the kill against what the row must hold.
 
 #include "notify/notifier.h"
+#include "rules/acks.h"
 #include "rules/alert_instance.h"
 
 namespace vigil::crashfixture {
@@ -53,5 +54,22 @@ inline rules::Transition transition(int i)
     t.previousSeverity = rules::Severity::Critical;
     return t;
 }
+
+inline rules::AckEvent ackEvent(int i)
+{
+    rules::Ack a;
+    a.fingerprint = rules::AlertInstanceId::make(kRule, series()).fingerprint;
+    a.instanceText = rules::AlertInstanceId::make(kRule, series()).toString();
+    a.by = QStringLiteral("oncall-%1").arg(i);
+    a.atMs = 1'700'000'000'000 + i;
+    a.comment = QStringLiteral("looking at %1").arg(i);
+    a.severity = rules::Severity::Critical;
+    return {rules::AckEvent::Kind::Acknowledged, rules::AckEvent::Cause::Person, a, a.atMs, a.by,
+            rules::Severity::Critical};
+}
+
+// The writes of one index, in order: what the router, the state machine, the
+// person and the notifier do for one page.
+inline const char *const kSteps[] = {"outbox", "transition", "ack", "delivered"};
 
 } // namespace vigil::crashfixture

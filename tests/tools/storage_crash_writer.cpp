@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// vigil-storage-crash-writer DB FIRST COUNT
+// vigil-storage-crash-writer DB COUNT
 //
-// Writes outbox entries and transitions FIRST..FIRST+COUNT-1 to the alert
-// store at DB, one transaction each, and prints "outbox I" / "transition I"
-// on stdout after each write has returned Durable. The crash-safety test
-// kills it with SIGKILL part-way and checks that every printed write is in
-// the database, whole.
+// For each index I in 0..COUNT-1, writes to the alert store at DB, one
+// transaction each: outbox entry I, transition I, an acknowledgement I, and
+// outbox entry I marked delivered. After each write has returned Durable it
+// prints "<step> I" on stdout. The crash-safety test kills it with SIGKILL
+// part-way and checks that every printed write is in the database, whole.
 
 #include "storage/alert_store.h"
 #include "tools/storage_crash_fixture.h"
@@ -19,8 +19,8 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
-    if (args.size() != 4) {
-        std::fprintf(stderr, "usage: vigil-storage-crash-writer DB FIRST COUNT\n");
+    if (args.size() != 3) {
+        std::fprintf(stderr, "usage: vigil-storage-crash-writer DB COUNT\n");
         return 2;
     }
     storage::StoreOptions options;
@@ -31,24 +31,22 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "open: %s\n", qPrintable(opened.message));
         return 1;
     }
-    const int first = args.at(2).toInt();
-    const int count = args.at(3).toInt();
-    for (int i = first; i < first + count; ++i) {
+    const int count = args.at(2).toInt();
+    for (int i = 0; i < count; ++i) {
         const Notification n = crashfixture::notification(i);
-        storage::WriteResult r = store.enqueue(crashfixture::kNotifier, {n}, n.createdMs);
-        if (!r.durable()) {
-            std::fprintf(stderr, "enqueue %d: %s\n", i, qPrintable(r.error));
-            return 1;
+        for (const char *step : crashfixture::kSteps) {
+            const QByteArray s(step);
+            const storage::WriteResult r = s == "outbox" ? store.enqueue(crashfixture::kNotifier, {n}, n.createdMs)
+                : s == "transition"                      ? store.recordTransitions({crashfixture::transition(i)})
+                : s == "ack"                             ? store.recordAckEvents({crashfixture::ackEvent(i)})
+                                                         : store.markDelivered(crashfixture::kNotifier, {n.id}, n.createdMs + 1);
+            if (!r.durable()) {
+                std::fprintf(stderr, "%s %d: %s\n", step, i, qPrintable(r.error));
+                return 1;
+            }
+            std::printf("%s %d\n", step, i);
+            std::fflush(stdout);
         }
-        std::printf("outbox %d\n", i);
-        std::fflush(stdout);
-        r = store.recordTransitions({crashfixture::transition(i)});
-        if (!r.durable()) {
-            std::fprintf(stderr, "transition %d: %s\n", i, qPrintable(r.error));
-            return 1;
-        }
-        std::printf("transition %d\n", i);
-        std::fflush(stdout);
     }
     return 0;
 }
