@@ -227,7 +227,6 @@ bool AlertStore::checkThread() const
     if (QThread::currentThread() == m_thread)
         return true;
     logger("storage")->error("AlertStore used from a thread other than the one that created it");
-    Q_ASSERT_X(false, "AlertStore", "used from a thread other than the one that created it");
     return false;
 }
 
@@ -735,6 +734,14 @@ WriteResult AlertStore::purgeDelivered(qint64 beforeMs)
 {
     Write w{QStringLiteral("the removal of delivered notifications"), {}, 0};
     w.statements.append({QStringLiteral("DELETE FROM outbox WHERE state = 'delivered' AND done_ms < ?"), {beforeMs}});
+    return submit(std::move(w));
+}
+
+WriteResult AlertStore::purgeHistory(qint64 beforeMs)
+{
+    Write w{QStringLiteral("the removal of old alert history"), {}, 0};
+    w.statements.append({QStringLiteral("DELETE FROM transitions WHERE at_ms < ?"), {beforeMs}});
+    w.statements.append({QStringLiteral("DELETE FROM ack_events WHERE at_ms < ?"), {beforeMs}});
     return submit(std::move(w));
 }
 

@@ -122,7 +122,8 @@ struct StoreNotice
 //
 // Threading: not thread-safe. A QSqlDatabase connection belongs to the thread
 // that opened it, so create, use and destroy a store on one thread: the I/O
-// thread. Other threads reach it through queued calls. Each store has its
+// thread. Other threads reach it through queued calls; a call from another
+// thread is refused (Failed / an error) and logged, never run. Each store has its
 // own connection name, so two stores (even on one file) never share one.
 //
 // Write-ahead: every write method runs in one transaction and returns only
@@ -193,6 +194,9 @@ public:
                            qint64 atMs, qint64 nextAttemptMs = 0);
     // Forgets delivered entries finished before `beforeMs`.
     WriteResult purgeDelivered(qint64 beforeMs);
+    // Forgets transitions and ack events before `beforeMs` (history retention;
+    // the acks in force, silences, instances and the outbox are not history).
+    WriteResult purgeHistory(qint64 beforeMs);
 
     // Writes what is kept in memory (reopening the database if needed).
     // Durable when nothing is left over.

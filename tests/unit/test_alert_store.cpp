@@ -15,6 +15,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QThread>
 #include <cmath>
 #include <random>
 
@@ -825,6 +826,42 @@ TEST_CASE("Writes beyond the backlog limit are refused and said so", "[storage]"
     CHECK(refused.error.contains("was not kept"));
     CHECK(refused.error.contains("newer"));
     CHECK(store.backlogSize() == 2);
+}
+
+TEST_CASE("History older than the retention is purged and the rest kept", "[storage]")
+{
+    QTemporaryDir dir;
+    AlertStore store(optionsFor(dir));
+    REQUIRE(store.open().usable());
+    REQUIRE(store.recordTransitions({transition(AlertState::Normal, AlertState::Firing, 1000, 0.3),
+                                     transition(AlertState::Firing, AlertState::Normal, 3000, 0.1)})
+                .durable());
+    REQUIRE(store.recordAckEvents({ackEvent(AckEvent::Kind::Acknowledged, "ana", 2000)}).durable());
+    REQUIRE(store.purgeHistory(2500).durable());
+    const auto h = store.history(fraudAlert().fingerprint);
+    REQUIRE(h.value.size() == 1);
+    CHECK(h.value.first().atMs == 3000);
+    // The ack in force is not history.
+    CHECK(store.loadAcks().value.size() == 1);
+}
+
+TEST_CASE("A store used from another thread refuses the call and says so", "[storage]")
+{
+    QTemporaryDir dir;
+    AlertStore store(optionsFor(dir));
+    REQUIRE(store.open().usable());
+    WriteResult fromOtherThread;
+    bool readFailed = false;
+    std::unique_ptr<QThread> thread(QThread::create([&] {
+        fromOtherThread = store.enqueue("desktop", {notification("n-1")}, 1000);
+        readFailed = !store.pending().ok();
+    }));
+    thread->start();
+    REQUIRE(thread->wait(10'000));
+    CHECK(fromOtherThread.status == WriteResult::Status::Failed);
+    CHECK(fromOtherThread.error.contains("wrong thread"));
+    CHECK(readFailed);
+    CHECK(store.pending().value.isEmpty());
 }
 
 TEST_CASE("Every write that returned before a kill -9 is in the database after it, whole", "[storage][crash]")
