@@ -145,7 +145,7 @@ public:
     static QString defaultPath();
 
     // Opens (creating the file and its directory when missing), checks and
-    // migrates the database. A file that is not a database, or is damaged, or
+    // migrates the database. A write before open() opens it on the way. A file that is not a database, or is damaged, or
     // cannot be opened is moved aside to "<name>.corrupt-<timestamp>" and a
     // fresh one created (Recreated). A locked or too-new database is left as
     // it is (Unavailable); writes are then kept in memory and flush() retries.
