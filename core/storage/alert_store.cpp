@@ -518,6 +518,7 @@ WriteResult AlertStore::drain(quint64 id)
 {
     WriteResult result; // about write `id` (0: the whole backlog)
     int reopened = 0;
+    int written = 0;
     while (!m_backlog.empty()) {
         if (!m_open) {
             if (reopened++ > 1)
@@ -532,6 +533,7 @@ WriteResult AlertStore::drain(quint64 id)
         const Outcome o = runWrite(write);
         if (o.ok()) {
             m_backlog.pop_front();
+            ++written;
             continue;
         }
         const SqliteFailure f = classify(o.error);
@@ -555,6 +557,12 @@ WriteResult AlertStore::drain(quint64 id)
         m_backlog.pop_front();
     }
     if (m_backlog.empty()) {
+        // The banner that said "kept in memory" must not outlive the problem.
+        if (!m_lastError.isEmpty() && written > 0)
+            notice(QStringLiteral("the alert database %1 is writable again; the %2 writes kept in memory are "
+                                  "written")
+                       .arg(m_path)
+                       .arg(written));
         m_retryAtMs = 0;
         m_lastError.clear();
         return result;

@@ -733,6 +733,7 @@ TEST_CASE("A locked database keeps writes in memory, in order, and writes them o
     const WriteResult flushed = store.flush();
     CHECK(flushed.durable());
     CHECK(store.backlogSize() == 0);
+    CHECK(store.notices().constLast().message.contains("writable again; the 2 writes kept in memory are written"));
     // In order: "during" was enqueued, then marked delivered.
     CHECK(ids(store.pending().value) == QStringList{"before"});
     other.close();
