@@ -5,6 +5,7 @@
 
 #include <QFutureWatcher>
 #include <QRandomGenerator>
+#include <algorithm>
 #include <limits>
 
 namespace vigil {
@@ -70,14 +71,13 @@ qint64 DeliveryQueue::tick()
         Channel &c = it.value();
         if (c.inFlight || !c.notifier)
             continue;
-        qint64 earliest = kNever;
-        for (const Entry &e : std::as_const(m_entries))
-            if (e.notifier == it.key() && e.state == Entry::State::Pending)
-                earliest = std::min(earliest, e.nextAttemptMs);
-        if (earliest == kNever)
+        const bool anyPending = std::any_of(m_entries.cbegin(), m_entries.cend(), [&](const Entry &e) {
+            return e.notifier == it.key() && e.state == Entry::State::Pending;
+        });
+        if (!anyPending)
             continue;
-        if (earliest > now) {
-            next = std::min(next, earliest);
+        if (c.retryAtMs > now) {
+            next = std::min(next, c.retryAtMs);
             continue;
         }
         if (c.limited) {
@@ -88,17 +88,17 @@ qint64 DeliveryQueue::tick()
             }
             c.bucket.tryTake(now);
         }
-        send(it.key(), c, now);
+        send(it.key(), c);
     }
     return next;
 }
 
-void DeliveryQueue::send(const QString &name, Channel &channel, qint64 now)
+void DeliveryQueue::send(const QString &name, Channel &channel)
 {
     QList<Notification> batch;
     QStringList ids;
     for (Entry &e : m_entries) {
-        if (e.notifier != name || e.state != Entry::State::Pending || e.nextAttemptMs > now)
+        if (e.notifier != name || e.state != Entry::State::Pending)
             continue;
         if (batch.size() >= m_maxBatch)
             break;
@@ -122,9 +122,22 @@ void DeliveryQueue::send(const QString &name, Channel &channel, qint64 now)
 void DeliveryQueue::finish(const QString &name, const QStringList &ids, const DeliveryResult &result)
 {
     const qint64 now = m_clock.nowMs();
+    // The receiver's Retry-After is an instruction, not a hint: taking max()
+    // with our backoff would hold a page for minutes after a 5xx storm even
+    // though Slack said "1 s". Backoff only when it says nothing.
+    qint64 retryAt = now;
+    if (result.outcome == DeliveryResult::Outcome::Retry) {
+        int attempts = 1;
+        for (const Entry &e : std::as_const(m_entries))
+            if (e.notifier == name && e.state == Entry::State::InFlight && ids.contains(e.notification.id))
+                attempts = std::max(attempts, e.attempts);
+        retryAt = now + (result.retryAfterMs > 0 ? result.retryAfterMs : m_backoff.delayMs(attempts, m_random()));
+    }
     auto ch = m_channels.find(name);
-    if (ch != m_channels.end())
+    if (ch != m_channels.end()) {
         ch->inFlight = false;
+        ch->retryAtMs = retryAt;
+    }
     for (Entry &e : m_entries) {
         if (e.notifier != name || e.state != Entry::State::InFlight || !ids.contains(e.notification.id))
             continue;
@@ -137,11 +150,7 @@ void DeliveryQueue::finish(const QString &name, const QStringList &ids, const De
         case DeliveryResult::Outcome::Retry:
             e.state = Entry::State::Pending;
             e.lastError = result.reason;
-            // The receiver's Retry-After is an instruction, not a hint: taking
-            // max() with our backoff would hold a page for minutes after a 5xx
-            // storm even though Slack said "1 s". Backoff only when it says nothing.
-            e.nextAttemptMs = now
-                + (result.retryAfterMs > 0 ? result.retryAfterMs : m_backoff.delayMs(e.attempts, m_random()));
+            e.nextAttemptMs = retryAt;
             break;
         case DeliveryResult::Outcome::PermanentFailure:
             e.state = Entry::State::Failed;

@@ -16,8 +16,12 @@ namespace vigil {
 
 // The outbox: every notification handed to it is delivered at least once,
 // per notifier, in order of arrival:
-//  - one delivery in flight per notifier; everything due meanwhile is merged
-//    into the next batch (a burst becomes one message);
+//  - one delivery in flight per notifier; everything enqueued meanwhile is
+//    merged into the next batch (a burst becomes one message);
+//  - a failure holds the whole notifier, not the one entry: the retry carries
+//    the failed entries and everything that arrived since, oldest first, so a
+//    newer notice never overtakes an older one (a resolved notice must not
+//    arrive before the firing notice it ends);
 //  - at most `messagesPerSecond` batches per notifier (a token bucket;
 //    Slack's webhook limit is 1/s);
 //  - a retryable failure waits the receiver's Retry-After when it gives one,
@@ -39,7 +43,7 @@ public:
         State state = State::Pending;
         int attempts = 0;
         qint64 enqueuedMs = 0;
-        qint64 nextAttemptMs = 0;
+        qint64 nextAttemptMs = 0; // for the UI: when it will be tried (again)
         qint64 deliveredMs = 0;
         QString lastError;
     };
@@ -76,8 +80,9 @@ private:
         TokenBucket bucket;
         bool limited = false;
         bool inFlight = false;
+        qint64 retryAtMs = 0; // after a retryable failure: nothing goes out before this
     };
-    void send(const QString &name, Channel &channel, qint64 now);
+    void send(const QString &name, Channel &channel);
     void finish(const QString &name, const QStringList &ids, const DeliveryResult &result);
     void reschedule(qint64 next);
 

@@ -184,6 +184,22 @@ TEST_CASE("Outbox takes Retry-After as given even after a long run of backoff", 
     CHECK(f.queue.entries().first().nextAttemptMs == f.clock.nowMs() + 2'000); // not the 5 min backoff
 }
 
+TEST_CASE("Outbox does not let a newer notification overtake one waiting to be retried", "[notify][outbox][retry]")
+{
+    Fixture f(1.0);
+    f.queue.enqueue("oncall-slack", note("firing"));
+    f.queue.tick();
+    f.slack.answer(0, DeliveryResult::retry("HTTP 500", 0, 500));
+    f.clock.advanceMs(10);
+    f.queue.enqueue("oncall-slack", note("resolved")); // due now, but behind the failed one
+    CHECK(f.queue.tick() == f.clock.nowMs() + 990);
+    CHECK(f.slack.batches.size() == 1);
+    f.clock.advanceMs(990);
+    f.queue.tick();
+    REQUIRE(f.slack.batches.size() == 2);
+    CHECK(f.slack.ids(1) == QStringList{"firing", "resolved"});
+}
+
 TEST_CASE("Outbox stops retrying a permanent failure and keeps the reason", "[notify][outbox]")
 {
     Fixture f(0.0);
