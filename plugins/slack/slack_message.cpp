@@ -99,7 +99,11 @@ QJsonObject attachmentFor(const Notification &n)
 {
     const bool resolved = n.kind == Notification::Kind::Resolved;
     QJsonArray blocks;
+    // The notification's stable id rides along, invisible, as the header's
+    // block_id (unique within a message, up to 255 characters), so a
+    // receiver can de-duplicate what at-least-once delivery may repeat.
     blocks << QJsonObject{{QStringLiteral("type"), QStringLiteral("header")},
+                          {QStringLiteral("block_id"), n.id.left(255)},
                           {QStringLiteral("text"),
                            plain(QStringLiteral("%1 · %2 · %3").arg(kindWord(n.kind), n.severity, n.rule), kHeaderMax)}};
     QString summary = n.summary;

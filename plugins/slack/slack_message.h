@@ -27,7 +27,7 @@ inline constexpr int kMaxDetailedAlerts = 8;
 // One webhook message for a batch (the router's group, merged further by the
 // outbox): a `text` fallback for notifications and screen readers, and one
 // attachment per alert with its colour and Block Kit blocks: a header
-// (state, severity, rule), the summary, value vs condition, the labels, since
+// (state, severity, rule; its block_id is the notification id), the summary, value vs condition, the labels, since
 // when, model and version, the acknowledgement, and a link button. Every
 // piece of server text is a plain_text object, so nothing an alert carries is
 // rendered as markup or a mention.

@@ -65,7 +65,8 @@ TEST_CASE("Slack message for a firing alert, exactly", "[notify][slack]")
       "attachments": [{
         "color": "#E01E5A",
         "blocks": [
-          {"type": "header", "text": {"type": "plain_text", "text": "FIRING · critical · HighP99Latency", "emoji": false}},
+          {"type": "header", "block_id": "a1b2c3d4e5f60718:1700000000000:firing",
+           "text": {"type": "plain_text", "text": "FIRING · critical · HighP99Latency", "emoji": false}},
           {"type": "section", "text": {"type": "plain_text", "text": "p99 latency of fraud-detector is 0.31 s", "emoji": false}},
           {"type": "section", "fields": [
             {"type": "plain_text", "text": "Value: 0.31", "emoji": false},
@@ -90,6 +91,7 @@ TEST_CASE("Slack message for a resolved, acknowledged alert is green and says wh
 {
     Notification n = firing();
     n.kind = Notification::Kind::Resolved;
+    n.id = QStringLiteral("a1b2c3d4e5f60718:1700000000000:resolved");
     n.value = 0.18;
     n.summary.clear();
     n.ackedBy = QStringLiteral("ana");
@@ -101,7 +103,8 @@ TEST_CASE("Slack message for a resolved, acknowledged alert is green and says wh
       "attachments": [{
         "color": "#2EB67D",
         "blocks": [
-          {"type": "header", "text": {"type": "plain_text", "text": "RESOLVED · critical · HighP99Latency", "emoji": false}},
+          {"type": "header", "block_id": "a1b2c3d4e5f60718:1700000000000:resolved",
+           "text": {"type": "plain_text", "text": "RESOLVED · critical · HighP99Latency", "emoji": false}},
           {"type": "section", "fields": [
             {"type": "plain_text", "text": "Value: 0.18", "emoji": false},
             {"type": "plain_text", "text": "Condition: above 0.25 (recovers below 0.2)", "emoji": false}]},
@@ -142,6 +145,7 @@ TEST_CASE("Slack message merges a batch and lists what does not fit", "[notify][
     QList<Notification> batch;
     for (int i = 0; i < kMaxDetailedAlerts + 3; ++i) {
         Notification n = firing();
+        n.id = QStringLiteral("id-%1").arg(i);
         n.labels = {{"model", QStringLiteral("m%1").arg(i)}};
         n.summary.clear();
         batch << n;
