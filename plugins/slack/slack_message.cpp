@@ -163,9 +163,12 @@ QJsonObject attachmentFor(const Notification &n)
 
 QString explainSlackError(const QString &code)
 {
-    // Slack's incoming-webhook error strings (api.slack.com/messaging/webhooks#handling_errors).
+    // Slack's incoming-webhook error strings: its changelog of 2016-05-17
+    // ("Improving error conditions for Incoming Webhooks") and the webhook guide.
     static const QHash<QString, QString> explanations{
         {QStringLiteral("invalid_payload"), QStringLiteral("the message was malformed; this is a bug in Vigil, please report it")},
+        {QStringLiteral("invalid_blocks"), QStringLiteral("Slack did not accept the message's blocks; this is a bug in Vigil, please report it")},
+        {QStringLiteral("invalid_blocks_format"), QStringLiteral("Slack did not accept the message's blocks; this is a bug in Vigil, please report it")},
         {QStringLiteral("user_not_found"), QStringLiteral("the user the webhook posts to no longer exists")},
         {QStringLiteral("channel_not_found"), QStringLiteral("the channel the webhook posts to no longer exists; create a new webhook")},
         {QStringLiteral("channel_is_archived"), QStringLiteral("the channel the webhook posts to is archived; unarchive it or create a new webhook")},
