@@ -37,6 +37,9 @@ struct Replay
     std::vector<qsizetype> warnings; // updates in the warning zone (DDM only)
     qsizetype n = 0;
 };
+// Feeds every value to `detector` from the state it is in (a stream goes on;
+// call reset() first for a fresh run): replaying twice through one detector
+// is one longer stream, not two runs.
 Replay replay(ChangeDetector &detector, const std::vector<double> &values);
 
 // The whole command: args are those after `detect`. Exit status 0 when the

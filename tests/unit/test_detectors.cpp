@@ -117,15 +117,27 @@ TEST_CASE("Drift is flagged on the detecting update only, and the next update st
 
 TEST_CASE("Page-Hinkley modes watch increases, decreases or both", "[drift][detectors]")
 {
+    // Each replay gets a fresh detector: replay() continues from the state a
+    // detector is in, like any stream (see "reset() gives back a fresh detector").
+    auto run = [](PageHinkley::Mode mode, const std::vector<double> &stream) {
+        PageHinkley ph({30, 0.005, 50, 1 - 0.0001, mode});
+        return drifts(ph, stream);
+    };
     // A drop from 10 to 0 after 50 values: only "down" and "both" see it.
-    std::vector<double> stream(50, 10.0);
-    stream.insert(stream.end(), 200, 0.0);
-    PageHinkley up({30, 0.005, 50, 1 - 0.0001, PageHinkley::Mode::Up});
-    PageHinkley down({30, 0.005, 50, 1 - 0.0001, PageHinkley::Mode::Down});
-    PageHinkley both;
-    CHECK(drifts(up, stream).empty());
-    CHECK_FALSE(drifts(down, stream).empty());
-    CHECK(drifts(both, stream) == drifts(down, stream));
+    std::vector<double> drop(50, 10.0);
+    drop.insert(drop.end(), 200, 0.0);
+    CHECK(run(PageHinkley::Mode::Up, drop).empty());
+    CHECK(run(PageHinkley::Mode::Down, drop) == std::vector<qsizetype>{55});
+    CHECK(run(PageHinkley::Mode::Both, drop) == std::vector<qsizetype>{55});
+    // A rise from 0 to 10: only "up" and "both" see it, at the same update.
+    std::vector<double> rise(50, 0.0);
+    rise.insert(rise.end(), 200, 10.0);
+    CHECK(run(PageHinkley::Mode::Down, rise).empty());
+    CHECK_FALSE(run(PageHinkley::Mode::Up, rise).empty());
+    CHECK(run(PageHinkley::Mode::Both, rise) == run(PageHinkley::Mode::Up, rise));
+    // The default detector is the two-sided one.
+    PageHinkley byDefault;
+    CHECK(drifts(byDefault, drop) == std::vector<qsizetype>{55});
 }
 
 TEST_CASE("Page-Hinkley waits for min_instances values", "[drift][detectors]")
