@@ -233,6 +233,10 @@ case("error: scrapes with different layouts", {"start": START, "end": cumulative
 case("error: a window that is not a histogram",
      {"start": cumulative(LES5, [5, 5, 0, 0, 0]), "end": cumulative(LES5, [8, 2, 0, 0, 0])}, GOOD,
      error("non_monotone_cumulative"))
+# Scrapes whose buckets come in different orders: the window pairs them by le.
+END2 = cumulative(LES5, [140, 320, 360, 490, 90])
+case("unsorted le in two scrapes", {"start": [START[i] for i in (2, 4, 0, 3, 1)], "end": [END[i] for i in (1, 3, 4, 0, 2)]},
+     {"start": [END[i] for i in (4, 0, 1, 2, 3)], "end": [END2[i] for i in (3, 2, 1, 0, 4)]})
 case("error: a bad le in the end scrape", GOOD, {"start": START, "end": [{"le": "x", "count": 1}] + END},
      error("bad_le"))
 

@@ -12,7 +12,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 using namespace vigil::drift;
 
@@ -169,13 +171,47 @@ TEST_CASE("The KS p-value on both sides of the series switch", "[drift][distance
 
 TEST_CASE("Buckets in any le order give the same scores", "[drift][distances]")
 {
-    checkCases({"unsorted le"});
-    const Comparison shuffled = compareWindows(window(findCase("unsorted le").value("reference")),
-                                               window(findCase("unsorted le").value("current")));
-    const Comparison sorted = compareWindows(
-        window(findCase("a bucket empty in the reference window only").value("reference")),
-        window(findCase("a bucket empty in the reference window only").value("current")));
+    checkCases({"unsorted le", "unsorted le in two scrapes"});
+    // The same buckets sorted by their bound must give bit-identical scores:
+    // validation sorts by le before anything is summed.
+    const QJsonObject c = findCase("unsorted le");
+    auto sortedByLe = [](const QJsonValue &side) {
+        QJsonArray a = side.toArray();
+        std::vector<QJsonValue> rows(a.begin(), a.end());
+        std::sort(rows.begin(), rows.end(), [](const QJsonValue &x, const QJsonValue &y) {
+            bool ok = false;
+            return parseLe(x.toObject().value(QLatin1String("le")).toString(), &ok)
+                   < parseLe(y.toObject().value(QLatin1String("le")).toString(), &ok);
+        });
+        QJsonArray out;
+        for (const QJsonValue &r : rows)
+            out.append(r);
+        return out;
+    };
+    const QJsonArray refSorted = sortedByLe(c.value(QLatin1String("reference")));
+    const QJsonArray curSorted = sortedByLe(c.value(QLatin1String("current")));
+    REQUIRE(refSorted != c.value(QLatin1String("reference")).toArray()); // the case really is shuffled
+    const Comparison shuffled = compareWindows(window(c.value(QLatin1String("reference"))),
+                                               window(c.value(QLatin1String("current"))));
+    const Comparison sorted = compareWindows(window(refSorted), window(curSorted));
+    REQUIRE(shuffled.status == Status::Ok);
+    REQUIRE(sorted.status == Status::Ok);
     CHECK(shuffled.scores.psi == sorted.scores.psi);
+    CHECK(shuffled.scores.ks == sorted.scores.ks);
+    CHECK(shuffled.scores.ksPValue == sorted.scores.ksPValue);
+    CHECK(shuffled.scores.js == sorted.scores.js);
+    CHECK(shuffled.scores.hellinger == sorted.scores.hellinger);
+    CHECK(shuffled.scores.wasserstein == sorted.scores.wasserstein);
+    CHECK(shuffled.scores.wassersteinNormed == sorted.scores.wassersteinNormed);
+    // Reversed, too: no order is special.
+    QJsonArray refReversed, curReversed;
+    for (qsizetype i = refSorted.size() - 1; i >= 0; --i)
+        refReversed.append(refSorted[i]);
+    for (qsizetype i = curSorted.size() - 1; i >= 0; --i)
+        curReversed.append(curSorted[i]);
+    const Comparison reversed = compareWindows(window(refReversed), window(curReversed));
+    CHECK(reversed.scores.psi == sorted.scores.psi);
+    CHECK(reversed.scores.wasserstein == sorted.scores.wasserstein);
 }
 
 TEST_CASE("Cumulative counts may dip within a relative 1e-12 and no further", "[drift][validation]")
