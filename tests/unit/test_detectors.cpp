@@ -159,6 +159,16 @@ TEST_CASE("DDM with a zero-error baseline flags the first error", "[drift][detec
     CHECK(drifts(ddm, {0, 0, 0, 1, 0, 0}) == std::vector<qsizetype>{3});
 }
 
+TEST_CASE("DDM consumes the value after a drift as the first of the new concept", "[drift][detectors]")
+{
+    // Drift at index 3 as above. Index 4 resets, then counts its 0 (n = 1);
+    // index 6 is n = 3 > warm_start and sets p_min = s_min = 0; the error at
+    // index 7 is drift again. Had index 4 only reset, index 7 would be n = 3
+    // and just set the minimum: no second drift.
+    Ddm ddm({2, 2.0, 3.0});
+    CHECK(drifts(ddm, {0, 0, 0, 1, 0, 0, 0, 1}) == std::vector<qsizetype>{3, 7});
+}
+
 TEST_CASE("ADWIN looks for cuts every 32 values and then drops the old window", "[drift][detectors]")
 {
     // A step from 0 to 1 at index 1000: the first look after it is update 1024

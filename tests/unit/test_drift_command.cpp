@@ -114,6 +114,35 @@ TEST_CASE("drift: a Prometheus query response gives one comparison per label gro
     CHECK(dataset.value("drift").toBool());
 }
 
+TEST_CASE("drift: a Prometheus result vector in any series order gives the same report", "[drift][cli]")
+{
+    // Prometheus promises no order of the series in a vector: reverse the
+    // reference's (every group and every le comes out backwards).
+    QFile f(fixturePath("cli_query_reference.json"));
+    REQUIRE(f.open(QIODevice::ReadOnly));
+    QJsonObject body = QJsonDocument::fromJson(f.readAll()).object();
+    QJsonObject data = body.value("data").toObject();
+    const QJsonArray result = data.value("result").toArray();
+    QJsonArray reversed;
+    for (qsizetype i = result.size() - 1; i >= 0; --i)
+        reversed.append(result[i]);
+    data.insert("result", reversed);
+    body.insert("data", data);
+    QTemporaryDir dir;
+    REQUIRE(dir.isValid());
+    const QString path = dir.filePath("reversed.json");
+    QFile out(path);
+    REQUIRE(out.open(QIODevice::WriteOnly));
+    out.write(QJsonDocument(body).toJson());
+    out.close();
+
+    const Run asIs = runDrift({"--reference", fixturePath("cli_query_reference.json"), "--current",
+                               fixturePath("cli_query_current.json"), "--json"});
+    const Run shuffled = runDrift({"--reference", path, "--current", fixturePath("cli_query_current.json"), "--json"});
+    CHECK(shuffled.status == 0);
+    CHECK(shuffled.out == asIs.out); // byte for byte: same order, same digits
+}
+
 TEST_CASE("drift: bucket files compare their single histograms", "[drift][cli]")
 {
     const Run r = runDrift({"--reference", fixturePath("cli_buckets_reference.json"), "--current",
