@@ -2,7 +2,11 @@
 // vigil: the on-call console. Command line per docs/USER-GUIDE.md:
 //   vigil [--workspace FILE]
 //   vigil screenshot --workspace FILE --view dashboard:NAME -o OUT.png
+//   vigil drift --reference A.json --current B.json [--json]
+//   vigil detect --detector NAME FILE [--json]
 //   vigil --version
+#include "commands/detect_command.h"
+#include "commands/drift_command.h"
 #include "log/log.h"
 #include "main_window.h"
 #include "screenshot.h"
@@ -10,6 +14,7 @@
 #include "workspace/workspace.h"
 
 #include <QApplication>
+#include <QCoreApplication>
 #include <QCommandLineParser>
 #include <cstdio>
 
@@ -31,6 +36,13 @@ QStringList loadIssues(const Workspace &ws)
 
 int main(int argc, char **argv)
 {
+    // Commands that need no window and no display parse their own arguments.
+    if (argc >= 2 && (qstrcmp(argv[1], "drift") == 0 || qstrcmp(argv[1], "detect") == 0)) {
+        QCoreApplication core(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("vigil"));
+        QStringList rest = QCoreApplication::arguments().mid(2);
+        return qstrcmp(argv[1], "drift") == 0 ? app::runDriftCommand(rest) : app::runDetectCommand(rest);
+    }
     // `screenshot` renders offscreen whatever the session has.
     for (int i = 1; i < argc; ++i) {
         if (qstrcmp(argv[i], "screenshot") == 0 && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
@@ -46,7 +58,7 @@ int main(int argc, char **argv)
     parser.setApplicationDescription(QStringLiteral("Vigil: on-call console for machine-learning services"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: screenshot"), QStringLiteral("[command]"));
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: screenshot, drift or detect (see --help of each)"), QStringLiteral("[command]"));
     const QCommandLineOption workspaceOpt({QStringLiteral("w"), QStringLiteral("workspace")},
                                           QStringLiteral("Workspace file (YAML). Default: the demo workspace."),
                                           QStringLiteral("FILE"));
@@ -77,7 +89,7 @@ int main(int argc, char **argv)
     const QStringList args = parser.positionalArguments();
     const QString command = args.value(0);
     if (!command.isEmpty() && command != QLatin1String("screenshot")) {
-        std::fprintf(stderr, "vigil: unknown command '%s' (known: screenshot)\n", qPrintable(command));
+        std::fprintf(stderr, "vigil: unknown command '%s' (known: screenshot, drift, detect)\n", qPrintable(command));
         return 1;
     }
 
