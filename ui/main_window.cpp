@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "main_window.h"
 
+#include "alerts_view.h"
 #include "dashboard_view.h"
 #include "session/session.h"
 
@@ -9,10 +10,14 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenu>
+#include <QPainter>
+#include <QSystemTrayIcon>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -67,6 +72,12 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
         statusBar()->showMessage(paused ? QStringLiteral("Live updates paused") : QStringLiteral("Live updates resumed"), 3000);
     });
 
+    m_alertsAction = toolbar->addAction(QStringLiteral("Alerts"));
+    m_alertsAction->setObjectName(QStringLiteral("alertsAction"));
+    m_alertsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    m_alertsAction->setToolTip(QStringLiteral("Show the alerts (Ctrl+0): A acknowledge, S silence, U un-acknowledge, J/K move"));
+    connect(m_alertsAction, &QAction::triggered, this, &MainWindow::showAlerts);
+
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -111,18 +122,45 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
         }
         ++index;
     }
+    // The alerts come after the dashboards, as Grafana's Alerting after its dashboards.
+    m_alerts = new AlertsView(session, m_stack);
+    m_stack->addWidget(m_alerts);
+    auto *alertsItem = new QListWidgetItem(QStringLiteral("Alerts"), m_list);
+    alertsItem->setToolTip(QStringLiteral("Ctrl+0"));
+    QFont bold = alertsItem->font();
+    bold.setBold(true);
+    alertsItem->setFont(bold);
+    m_alertsRow = m_list->row(alertsItem);
+    connect(m_alerts, &AlertsView::attentionCountChanged, this, &MainWindow::updateAlertBadge);
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray = new QSystemTrayIcon(this);
+        auto *menu = new QMenu(this);
+        menu->addAction(QStringLiteral("Show alerts"), this, [this] { showNormal(); raise(); activateWindow(); showAlerts(); });
+        menu->addAction(QStringLiteral("Quit Vigil"), this, &QWidget::close);
+        m_tray->setContextMenu(menu);
+        connect(m_tray, &QSystemTrayIcon::activated, this, [this] { showNormal(); raise(); activateWindow(); showAlerts(); });
+        m_tray->show();
+    }
+    updateAlertBadge(0);
+
     if (ws.dashboards.isEmpty()) {
         auto *empty = new QLabel(QStringLiteral("This workspace has no dashboards. Add one under 'dashboards:' in %1.")
                                      .arg(ws.path), m_stack);
         empty->setTextFormat(Qt::PlainText);
         empty->setAlignment(Qt::AlignCenter);
-        m_stack->addWidget(empty);
+        m_stack->insertWidget(0, empty);
+        ++m_alertsRow;
+        m_list->insertItem(0, QStringLiteral("(no dashboards)"));
     }
     connect(m_list, &QListWidget::currentRowChanged, this, [this](int row) {
         if (row < 0)
             return;
         m_stack->setCurrentIndex(row);
-        m_session->setActiveDashboard(m_list->item(row)->text());
+        // The alerts need no polling of panels; dashboards stay as they were.
+        if (row != m_alertsRow)
+            m_session->setActiveDashboard(m_list->item(row)->text());
+        else
+            m_alerts->table()->setFocus();
     });
     if (m_list->count() > 0)
         m_list->setCurrentRow(0);
@@ -137,6 +175,53 @@ void MainWindow::setRangeIndex(int index)
     m_session->setRangeMs(m_range->itemData(index).toLongLong());
     if (DashboardView *v = currentDashboard())
         v->redrawAll();
+}
+
+void MainWindow::showAlerts()
+{
+    m_list->setCurrentRow(m_alertsRow);
+}
+
+bool MainWindow::alertsVisible() const
+{
+    return m_list->currentRow() == m_alertsRow;
+}
+
+QString MainWindow::alertSummary() const
+{
+    const int n = m_alerts ? m_alerts->attentionCount() : 0;
+    return n == 0 ? QStringLiteral("No alerts need attention") : QStringLiteral("%1 firing, not acknowledged").arg(n);
+}
+
+void MainWindow::updateAlertBadge(int attention)
+{
+    m_alertsAction->setText(attention > 0 ? QStringLiteral("Alerts (%1)").arg(attention) : QStringLiteral("Alerts"));
+    if (QListWidgetItem *item = m_list->item(m_alertsRow)) {
+        item->setText(attention > 0 ? QStringLiteral("Alerts (%1)").arg(attention) : QStringLiteral("Alerts"));
+        item->setForeground(attention > 0 ? QColor(0xc6, 0x28, 0x28) : palette().color(QPalette::Text));
+    }
+    // The badge: a bell-less round icon with the count, red when something needs attention.
+    QPixmap pm(64, 64);
+    pm.fill(Qt::transparent);
+    {
+        QPainter p(&pm);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.setBrush(attention > 0 ? QColor(0xc6, 0x28, 0x28) : QColor(0x2e, 0x7d, 0x32));
+        p.setPen(Qt::NoPen);
+        p.drawEllipse(2, 2, 60, 60);
+        p.setPen(Qt::white);
+        QFont f = p.font();
+        f.setBold(true);
+        f.setPixelSize(attention > 9 ? 28 : 36);
+        p.setFont(f);
+        p.drawText(pm.rect(), Qt::AlignCenter, attention > 99 ? QStringLiteral("99+") : attention > 0 ? QString::number(attention) : QStringLiteral("✓"));
+    }
+    const QIcon icon(pm);
+    setWindowIcon(icon);
+    if (m_tray) {
+        m_tray->setIcon(icon);
+        m_tray->setToolTip(QStringLiteral("Vigil — %1").arg(alertSummary()));
+    }
 }
 
 DashboardView *MainWindow::currentDashboard() const

@@ -11,6 +11,7 @@ class QLabel;
 class QListWidget;
 class QStackedWidget;
 class QAction;
+class QSystemTrayIcon;
 
 namespace vigil {
 class Session;
@@ -18,6 +19,7 @@ class Session;
 
 namespace vigil::ui {
 
+class AlertsView;
 class DashboardView;
 
 class MainWindow : public QMainWindow
@@ -31,12 +33,18 @@ public:
     DashboardView *dashboardView(const QString &name) const;
     bool showDashboard(const QString &name);
     QString healthText(const QString &connection) const;
+    AlertsView *alertsView() const { return m_alerts; }
+    void showAlerts();
+    bool alertsVisible() const;
+    // "3 firing" / "no alerts": the toolbar button's and the tray's text.
+    QString alertSummary() const;
 
     static const QList<std::pair<QString, qint64>> &rangePresets();
 
 private:
     void setHealth(const QString &connection, const ConnectionHealth &health);
     void setRangeIndex(int index);
+    void updateAlertBadge(int attention);
 
     Session *m_session;
     QListWidget *m_list = nullptr;
@@ -45,6 +53,10 @@ private:
     QAction *m_pause = nullptr;
     QHash<QString, DashboardView *> m_views;
     QHash<QString, QLabel *> m_health;
+    AlertsView *m_alerts = nullptr;
+    QAction *m_alertsAction = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+    int m_alertsRow = -1; // the Alerts entry in the list
 };
 
 } // namespace vigil::ui

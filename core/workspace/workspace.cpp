@@ -761,7 +761,9 @@ private:
             }
             checkKeys(v, {"kind", "url", "auth", "headers", "ca_file", "tls_verify", "timeout"}, path, ctx);
             bool ok = scalar(v, "kind", path, &c.kind, true, ctx);
-            ok &= scalar(v, "url", path, &c.url, c.kind != QLatin1String("demo"), ctx);
+            const bool needsUrl = c.kind != QLatin1String("demo"); // the in-process fleet has no server
+            if (!scalar(v, "url", path, &c.url, needsUrl, ctx) && (needsUrl || v["url"]))
+                ok = false;
             if (!c.url.isEmpty() && !c.url.startsWith(QLatin1String("http://")) && !c.url.startsWith(QLatin1String("https://"))) {
                 addIssue(line(v["url"]), path + QStringLiteral(".url"),
                          QStringLiteral("url %1 must start with http:// or https://, not '%2'").arg(ctx, c.url));

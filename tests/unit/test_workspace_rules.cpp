@@ -261,3 +261,11 @@ TEST_CASE("Workspace rule_files: paths relative to the workspace, missing files 
     CHECK(ws.rules[0].file == dir.filePath(QStringLiteral("ml.rules.yml")));
     CHECK(anyIssueContains(ws, "team.yaml:5: cannot open rule file " + dir.filePath(QStringLiteral("missing.yml"))));
 }
+
+TEST_CASE("Workspace: a demo connection needs no url", "[workspace]")
+{
+    const Workspace ws = parse("connections:\n  fleet: { kind: demo }\n  prom: { kind: prometheus }\n");
+    REQUIRE(ws.connections.size() == 1);
+    CHECK(ws.connections[0].name == "fleet");
+    CHECK(anyIssueContains(ws, "missing key 'url' in connection 'prom'", 3));
+}

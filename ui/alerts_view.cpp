@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "alerts_view.h"
+
+#include "rules/alert_template.h"
+#include "session/session.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QShortcut>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace vigil::ui {
+
+AlertsView::AlertsView(Session *session, QWidget *parent)
+    : QWidget(parent), m_session(session), m_model(new AlertsModel(this)), m_filter(new AlertsFilter(this))
+{
+    setObjectName(QStringLiteral("alertsView"));
+    m_filter->setSourceModel(m_model);
+
+    auto *layout = new QVBoxLayout(this);
+    auto *bar = new QHBoxLayout;
+    m_viewCombo = new QComboBox(this);
+    m_viewCombo->setObjectName(QStringLiteral("alertsViewCombo"));
+    for (auto v : {AlertsFilter::View::Active, AlertsFilter::View::Firing, AlertsFilter::View::Pending,
+                   AlertsFilter::View::Acknowledged, AlertsFilter::View::Silenced, AlertsFilter::View::Resolved,
+                   AlertsFilter::View::All})
+        m_viewCombo->addItem(AlertsFilter::viewName(v), int(v));
+    connect(m_viewCombo, &QComboBox::currentIndexChanged, this,
+            [this](int i) { m_filter->setView(AlertsFilter::View(m_viewCombo->itemData(i).toInt())); });
+    m_search = new QLineEdit(this);
+    m_search->setObjectName(QStringLiteral("alertsSearch"));
+    m_search->setPlaceholderText(QStringLiteral("Filter by rule, label value or summary (Ctrl+F)"));
+    m_search->setClearButtonEnabled(true);
+    connect(m_search, &QLineEdit::textChanged, m_filter, &AlertsFilter::setText);
+    auto *keys = new QLabel(QStringLiteral("A acknowledge · S silence · U un-acknowledge · J/K next/previous"), this);
+    keys->setTextFormat(Qt::PlainText);
+    keys->setStyleSheet(QStringLiteral("color: #616161;"));
+    bar->addWidget(m_viewCombo);
+    bar->addWidget(m_search, 1);
+    bar->addWidget(keys);
+    layout->addLayout(bar);
+
+    m_message = new QLabel(this);
+    m_message->setObjectName(QStringLiteral("alertsMessage"));
+    m_message->setTextFormat(Qt::PlainText);
+    m_message->setWordWrap(true);
+    m_message->setStyleSheet(QStringLiteral("color: #b71c1c;"));
+    m_message->hide();
+    layout->addWidget(m_message);
+
+    auto *split = new QSplitter(Qt::Vertical, this);
+    m_table = new QTableView(split);
+    m_table->setObjectName(QStringLiteral("alertsTable"));
+    m_table->setModel(m_filter);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(AlertsModel::Severity, Qt::DescendingOrder);
+    m_table->verticalHeader()->hide();
+    m_table->setAlternatingRowColors(true);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_table->setWordWrap(false);
+    m_details = new QPlainTextEdit(split);
+    m_details->setObjectName(QStringLiteral("alertDetails"));
+    m_details->setReadOnly(true);
+    m_details->setPlaceholderText(QStringLiteral("Select an alert to see its labels, annotations and acknowledgement."));
+    split->addWidget(m_table);
+    split->addWidget(m_details);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 1);
+    layout->addWidget(split, 1);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &AlertsView::showDetails);
+
+    auto key = [this](QKeySequence seq, auto fn) {
+        auto *s = new QShortcut(seq, this);
+        s->setContext(Qt::WidgetWithChildrenShortcut);
+        connect(s, &QShortcut::activated, this, fn);
+    };
+    key(QKeySequence(Qt::Key_A), [this] { askAcknowledge(); });
+    key(QKeySequence(Qt::Key_S), [this] { askSilence(); });
+    key(QKeySequence(Qt::Key_U), [this] { unacknowledgeSelected(); });
+    key(QKeySequence(Qt::Key_J), [this] { moveSelection(1); });
+    key(QKeySequence(Qt::Key_K), [this] { moveSelection(-1); });
+    key(QKeySequence::Find, [this] { m_search->setFocus(); m_search->selectAll(); });
+
+    connect(session, &Session::alertsUpdated, this, &AlertsView::reload);
+    connect(session, &Session::alertCommandFailed, this, [this](const QString &msg) {
+        m_message->setText(msg);
+        m_message->show();
+    });
+    reload();
+}
+
+void AlertsView::reload()
+{
+    const QString keep = selectedFingerprint();
+    m_model->setRows(m_session->alertRows(), QDateTime::currentMSecsSinceEpoch());
+    if (!keep.isEmpty())
+        selectFingerprint(keep);
+    if (!m_table->currentIndex().isValid() && m_filter->rowCount() > 0)
+        m_table->selectRow(0);
+    m_table->resizeColumnsToContents();
+    int attention = 0;
+    for (int i = 0; i < m_model->rowCount(); ++i)
+        attention += AlertsModel::needsAttention(*m_model->row(i));
+    if (attention != m_attention) {
+        m_attention = attention;
+        Q_EMIT attentionCountChanged(attention);
+    }
+    showDetails();
+}
+
+QString AlertsView::selectedFingerprint() const
+{
+    const QModelIndex i = m_table->currentIndex();
+    return i.isValid() ? i.data(AlertsModel::FingerprintRole).toString() : QString();
+}
+
+bool AlertsView::selectFingerprint(const QString &fingerprint)
+{
+    for (int r = 0; r < m_filter->rowCount(); ++r) {
+        const QModelIndex i = m_filter->index(r, 0);
+        if (i.data(AlertsModel::FingerprintRole).toString() == fingerprint) {
+            m_table->setCurrentIndex(i);
+            m_table->selectRow(r);
+            return true;
+        }
+    }
+    return false;
+}
+
+void AlertsView::moveSelection(int delta)
+{
+    const int n = m_filter->rowCount();
+    if (n == 0)
+        return;
+    const int cur = m_table->currentIndex().isValid() ? m_table->currentIndex().row() : -1;
+    const int next = std::clamp(cur + delta, 0, n - 1);
+    m_table->setCurrentIndex(m_filter->index(next, 0));
+    m_table->selectRow(next);
+}
+
+void AlertsView::acknowledgeSelected(const QString &comment)
+{
+    const QString fp = selectedFingerprint();
+    if (fp.isEmpty())
+        return;
+    m_message->hide();
+    m_session->acknowledge(fp, comment);
+}
+
+void AlertsView::unacknowledgeSelected()
+{
+    const QString fp = selectedFingerprint();
+    if (fp.isEmpty())
+        return;
+    m_message->hide();
+    m_session->unacknowledge(fp);
+}
+
+void AlertsView::askAcknowledge()
+{
+    if (selectedFingerprint().isEmpty())
+        return;
+    bool ok = false;
+    const QString comment = QInputDialog::getText(this, QStringLiteral("Acknowledge"),
+        QStringLiteral("Comment (optional). Repeats stop until the alert resolves or its severity rises."),
+        QLineEdit::Normal, QString(), &ok);
+    if (ok)
+        acknowledgeSelected(comment);
+}
+
+QString AlertsView::matchersFor(const alerting::AlertRow &row)
+{
+    QStringList lines;
+    auto quote = [](QString v) -> QString { // QString, not a QStringBuilder over the dead `v`
+        v.replace(u'\\', QStringLiteral("\\\\")).replace(u'"', QStringLiteral("\\\"")).replace(u'\n', QStringLiteral("\\n"));
+        return u'"' + v + u'"';
+    };
+    for (const auto &[k, v] : row.labels) {
+        if (k == QLatin1String("severity"))
+            continue; // a silence should survive an escalation
+        lines << k + u'=' + quote(v);
+    }
+    return lines.join(u'\n');
+}
+
+void AlertsView::askSilence()
+{
+    const alerting::AlertRow *row = m_model->rowFor(selectedFingerprint());
+    SilenceDialog dialog(row ? matchersFor(*row) : QString(), Session::userName(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    QString error;
+    const rules::Silence s = dialog.silence(QDateTime::currentMSecsSinceEpoch(), &error);
+    if (!error.isEmpty()) {
+        m_message->setText(error);
+        m_message->show();
+        return;
+    }
+    m_message->hide();
+    m_session->addSilence(s);
+}
+
+void AlertsView::showDetails()
+{
+    const alerting::AlertRow *r = m_model->rowFor(selectedFingerprint());
+    if (!r) {
+        m_details->clear();
+        return;
+    }
+    QStringList lines;
+    const auto &inst = r->instance;
+    lines << QStringLiteral("%1 — %2 (%3)").arg(inst.id.rule, AlertsModel::stateText(*r), rules::toString(inst.severity));
+    if (!r->summary.isEmpty())
+        lines << r->summary;
+    if (!r->description.isEmpty())
+        lines << r->description;
+    lines << QStringLiteral("Condition: %1").arg(r->condition);
+    if (!std::isnan(inst.lastValue))
+        lines << QStringLiteral("Value: %1").arg(rules::formatValue(inst.lastValue));
+    if (!inst.lastError.isEmpty())
+        lines << QStringLiteral("Last error: %1").arg(inst.lastError);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    lines << QStringLiteral("In this state since %1").arg(AlertsModel::since(inst.stateSinceMs, now));
+    if (r->ack)
+        lines << QStringLiteral("Acknowledged by %1 at %2%3%4")
+                     .arg(r->ack->by, QDateTime::fromMSecsSinceEpoch(r->ack->atMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")),
+                          r->ack->comment.isEmpty() ? QString() : QStringLiteral(": ") + r->ack->comment,
+                          r->ack->expiresAtMs > 0 ? QStringLiteral(" (until %1)").arg(QDateTime::fromMSecsSinceEpoch(r->ack->expiresAtMs).toString(QStringLiteral("HH:mm"))) : QString());
+    if (!r->silencedBy.isEmpty())
+        lines << QStringLiteral("Silenced by %1").arg(r->silencedBy.join(QStringLiteral(", ")));
+    if (inst.flapping)
+        lines << QStringLiteral("Flapping: notifications are held until it settles");
+    lines << QString() << QStringLiteral("Labels:");
+    for (const auto &[k, v] : r->labels)
+        lines << QStringLiteral("  %1 = %2").arg(k, v);
+    lines << QStringLiteral("Fingerprint: %1").arg(inst.id.fingerprint);
+    m_details->setPlainText(lines.join(u'\n')); // plain text: label values are never markup
+}
+
+SilenceDialog::SilenceDialog(const QString &matchers, const QString &author, QWidget *parent) : QDialog(parent)
+{
+    setWindowTitle(QStringLiteral("New silence"));
+    setObjectName(QStringLiteral("silenceDialog"));
+    auto *form = new QFormLayout(this);
+    m_matchers = new QPlainTextEdit(matchers, this);
+    m_matchers->setToolTip(QStringLiteral("One matcher per line: name=\"value\", name!=\"value\", name=~\"regex\", name!~\"regex\""));
+    m_matchers->setMinimumHeight(110);
+    m_duration = new QComboBox(this);
+    // Alertmanager's UI starts at 2h; the rest are the usual on-call spans.
+    for (const auto &[label, ms] : QList<std::pair<QString, qint64>>{{QStringLiteral("15 minutes"), 15 * 60'000LL},
+                                                                   {QStringLiteral("1 hour"), 3'600'000LL},
+                                                                   {QStringLiteral("2 hours"), 2 * 3'600'000LL},
+                                                                   {QStringLiteral("8 hours"), 8 * 3'600'000LL},
+                                                                   {QStringLiteral("1 day"), 86'400'000LL},
+                                                                   {QStringLiteral("1 week"), 7 * 86'400'000LL}})
+        m_duration->addItem(label, ms);
+    m_duration->setCurrentIndex(2);
+    m_author = new QLineEdit(author, this);
+    m_comment = new QLineEdit(this);
+    m_comment->setPlaceholderText(QStringLiteral("Why (required): e.g. deploying v14, ticket OPS-123"));
+    form->addRow(QStringLiteral("Matchers"), m_matchers);
+    form->addRow(QStringLiteral("Duration"), m_duration);
+    form->addRow(QStringLiteral("Author"), m_author);
+    form->addRow(QStringLiteral("Comment"), m_comment);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    buttons->button(QDialogButtonBox::Ok)->setText(QStringLiteral("Silence"));
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    form->addRow(buttons);
+    m_comment->setFocus();
+}
+
+rules::Silence SilenceDialog::silence(qint64 nowMs, QString *error) const
+{
+    rules::Silence s;
+    s.startsAtMs = nowMs;
+    s.endsAtMs = nowMs + m_duration->currentData().toLongLong();
+    s.createdBy = m_author->text().trimmed();
+    s.comment = m_comment->text().trimmed();
+    const QStringList lines = m_matchers->toPlainText().split(u'\n', Qt::SkipEmptyParts);
+    for (int i = 0; i < lines.size(); ++i) {
+        if (lines[i].trimmed().isEmpty())
+            continue;
+        QString why;
+        auto m = rules::LabelMatcher::parse(lines[i].trimmed(), &why);
+        if (!m) {
+            *error = QStringLiteral("matcher on line %1 ('%2'): %3").arg(i + 1).arg(lines[i].trimmed(), why);
+            return {};
+        }
+        s.matchers << *m;
+    }
+    if (s.matchers.isEmpty())
+        *error = QStringLiteral("a silence needs at least one matcher, e.g. alertname=\"HighP99Latency\"");
+    else if (s.createdBy.isEmpty())
+        *error = QStringLiteral("a silence needs an author");
+    else if (s.comment.isEmpty())
+        *error = QStringLiteral("a silence needs a comment saying why, as in Alertmanager");
+    return s;
+}
+
+} // namespace vigil::ui

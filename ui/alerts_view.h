@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "alerts_model.h"
+
+#include <QDialog>
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QTableView;
+
+namespace vigil {
+class Session;
+}
+
+namespace vigil::ui {
+
+// The Alerts view: every alert with its state, severity, value and since
+// when; acknowledge (A), silence (S), un-acknowledge (U), next / previous
+// (J / K), as in an on-call pager. Filters by view and by text.
+class AlertsView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit AlertsView(Session *session, QWidget *parent = nullptr);
+
+    QTableView *table() const { return m_table; }
+    AlertsModel *model() const { return m_model; }
+    AlertsFilter *filter() const { return m_filter; }
+    QString selectedFingerprint() const;
+    bool selectFingerprint(const QString &fingerprint);
+    // Firing, not acknowledged, not silenced: the tray badge.
+    int attentionCount() const { return m_attention; }
+
+    // The actions behind the keys; tests call them directly too.
+    void acknowledgeSelected(const QString &comment);
+    void unacknowledgeSelected();
+    void moveSelection(int delta);
+    // The silence a person would start from for this alert: its identifying labels.
+    static QString matchersFor(const alerting::AlertRow &row);
+
+Q_SIGNALS:
+    void attentionCountChanged(int count);
+
+private:
+    void reload();
+    void askAcknowledge();
+    void askSilence();
+    void showDetails();
+
+    Session *m_session;
+    AlertsModel *m_model;
+    AlertsFilter *m_filter;
+    QTableView *m_table;
+    QComboBox *m_viewCombo;
+    QLineEdit *m_search;
+    QPlainTextEdit *m_details;
+    QLabel *m_message;
+    int m_attention = 0;
+};
+
+// Create a silence: matchers (one per line, Alertmanager's syntax), duration,
+// author and comment. Prefilled from an alert.
+class SilenceDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    SilenceDialog(const QString &matchers, const QString &author, QWidget *parent = nullptr);
+    // The silence as entered, or empty matchers with *error set.
+    rules::Silence silence(qint64 nowMs, QString *error) const;
+    QPlainTextEdit *matchersEdit() const { return m_matchers; }
+    QLineEdit *commentEdit() const { return m_comment; }
+    QComboBox *durationCombo() const { return m_duration; }
+
+private:
+    QPlainTextEdit *m_matchers;
+    QComboBox *m_duration;
+    QLineEdit *m_author;
+    QLineEdit *m_comment;
+};
+
+} // namespace vigil::ui
