@@ -346,7 +346,6 @@ Answer parseAnswer(QByteArrayView body, int httpStatus, const QString &contentTy
     auto fail = [&](ErrorKind kind, QString message) {
         a.error = kind;
         a.message = std::move(message);
-        a.notFound = httpStatus == 404;
         return a;
     };
     auto httpFailure = [&] {
@@ -401,7 +400,8 @@ Answer parseAnswer(QByteArrayView body, int httpStatus, const QString &contentTy
                                             : code + fromWhere(where);
         fail(ErrorKind::Server, said.isEmpty() ? QStringLiteral("MLflow returned %1").arg(tail)
                                                : QStringLiteral("MLflow: %1 (%2)").arg(said, tail));
-        a.notFound = code == QLatin1String("RESOURCE_DOES_NOT_EXIST") || httpStatus == 404;
+        // Only MLflow's own code: Flask's HTML 404 means a missing endpoint, not a missing model.
+        a.notFound = code == QLatin1String("RESOURCE_DOES_NOT_EXIST");
         return a;
     }
     if (!success)
@@ -414,7 +414,9 @@ QString describeAuthFailure(int httpStatus, const HttpAuth &auth, QByteArrayView
                             const QString &where)
 {
     const QString status = statusText(httpStatus);
-    const QString said = describeBody(body, contentType);
+    // MLflow's auth plugin sends plain text labelled text/html: read it as text.
+    const bool markup = body.trimmed().startsWith('<');
+    const QString said = describeBody(body, markup ? contentType : QStringLiteral("text/plain"));
     QString who;
     if (!auth.bearerToken.isEmpty())
         who = QStringLiteral("the bearer token");

@@ -32,7 +32,7 @@ struct Page
 
 // The checked answer: its JSON object, or why there is none. A JSON error
 // body is ErrorKind::Server with MLflow's message and error_code; notFound is
-// set for RESOURCE_DOES_NOT_EXIST (and any 404).
+// set for RESOURCE_DOES_NOT_EXIST only (Flask's HTML 404 is a missing endpoint).
 struct Answer
 {
     ErrorKind error = ErrorKind::None;
