@@ -7,6 +7,8 @@
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QJsonDocument>
+#include <QSslCertificate>
+#include <QSslKey>
 #include <QTcpSocket>
 #include <QUrlQuery>
 #include <algorithm>
@@ -124,7 +126,26 @@ bool MlflowReplayServer::start()
         m_error = QStringLiteral("cannot listen on 127.0.0.1");
         return false;
     }
-    m_url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+    m_url = QUrl(QStringLiteral("%1://127.0.0.1:%2").arg(m_tls ? "https" : "http").arg(port));
+    return true;
+}
+
+bool MlflowReplayServer::useTls(const QString &certificateFile, const QString &keyFile)
+{
+    QFile certFile(certificateFile);
+    QFile keyFileIn(keyFile);
+    if (!certFile.open(QIODevice::ReadOnly) || !keyFileIn.open(QIODevice::ReadOnly)) {
+        m_error = QStringLiteral("cannot read %1 or %2").arg(certificateFile, keyFile);
+        return false;
+    }
+    const QSslCertificate cert(&certFile, QSsl::Pem);
+    const QSslKey key(&keyFileIn, QSsl::Rsa, QSsl::Pem);
+    if (cert.isNull() || key.isNull()) {
+        m_error = QStringLiteral("%1 or %2 is not PEM").arg(certificateFile, keyFile);
+        return false;
+    }
+    sslSetup(cert, key);
+    m_tls = true;
     return true;
 }
 

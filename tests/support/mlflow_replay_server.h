@@ -26,6 +26,8 @@ public:
     // Listens on a free loopback port; false (and a reason in error()) when a
     // fixture cannot be read or nothing could be bound.
     bool start();
+    // Serve HTTPS with this certificate and key (PEM files); call before start().
+    bool useTls(const QString &certificateFile, const QString &keyFile);
     QUrl url() const { return m_url; }
     const QString &error() const { return m_error; }
     qsizetype recordings() const { return m_byKey.size(); }
@@ -66,6 +68,7 @@ private:
     QHash<QString, Recording> m_byKey;
     QHash<QString, Recording> m_byName;
     QHash<QString, QStringList> m_methodsByPath;
+    bool m_tls = false;
     bool m_authRequired = false;
     QList<QByteArray> m_accepted;
     QList<QByteArray> m_forbidden;
