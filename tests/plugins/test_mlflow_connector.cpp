@@ -17,6 +17,8 @@
 #include <QJsonDocument>
 #include <QPluginLoader>
 #include <QSignalSpy>
+#include <QThread>
+#include <atomic>
 
 using namespace vigil;
 using namespace vigil::test;
@@ -608,4 +610,32 @@ TEST_CASE("MLflow faults: a server that repeats its page token is stopped, not f
     CHECK(r.error == ErrorKind::BadResponse);
     CHECK(r.message.contains("handed out the same page token twice while listing registered models"));
     CHECK(server.requests().size() == 2);
+}
+
+TEST_CASE("MLflow: a connector in its own thread pages and answers a caller in another", "[plugins][mlflow][threads]")
+{
+    Replay replay;
+    auto c = connectTo(replay.server.url());
+    QThread io;
+    io.start();
+    c->moveToThread(&io);
+    SearchOptions byName;
+    byName.pageSize = 1;
+    byName.orderBy = {"name ASC"};
+    std::atomic<int> pages = 0;
+    std::atomic<bool> inConnectorThread = true;
+    const auto models = await(c.registry->searchRegisteredModels(byName, [&](const ListingProgress &) {
+        ++pages;
+        inConnectorThread = inConnectorThread && QThread::currentThread() == &io;
+    }));
+    const QueryResult q = await(c->query(series(R"(mlflow_metric{model="fraud-detector", alias="champion", key="accuracy"})")));
+    QMetaObject::invokeMethod(c.connector.release(), &QObject::deleteLater);
+    io.quit();
+    io.wait();
+    REQUIRE(models.ok());
+    CHECK(models.value.size() == 2);
+    CHECK(pages == 2);
+    CHECK(inConnectorThread); // progress is reported in the connector's thread
+    REQUIRE(q.ok());
+    CHECK(q.series.size() == 1);
 }
