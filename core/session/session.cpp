@@ -2,6 +2,7 @@
 #include "session/session.h"
 
 #include "log/log.h"
+#include "sources/store_connector.h"
 
 #include <QPromise>
 
@@ -37,7 +38,11 @@ Session::Session(QObject *parent) : QObject(parent)
         // tick is a hash lookup per group when nothing is due.
         auto *timer = new QTimer(m_ioRoot);
         timer->setInterval(1'000);
-        connect(timer, &QTimer::timeout, m_ioRoot, [this] { m_engine->tick(); });
+        m_drift = new drift::DriftMonitor(SystemClock::instance(), query, &m_store, m_ioRoot);
+        connect(timer, &QTimer::timeout, m_ioRoot, [this] {
+            m_drift->tick();
+            m_engine->tick();
+        });
         timer->start();
     });
     connect(m_scheduler, &PollScheduler::statusChanged, this, [this](const QString &id, const PollStatus &st) {
@@ -110,6 +115,13 @@ QStringList Session::open(const Workspace &workspace)
     m_rangeMs = workspace.rangeMs;
     QStringList errors;
     inIo([&] {
+        // Vigil's own series (drift scores, ...) as the connection "vigil".
+        if (!workspace.connection(QStringLiteral("vigil"))) {
+            ConnectionSettings own;
+            own.name = QStringLiteral("vigil");
+            own.kind = QStringLiteral("vigil");
+            m_scheduler->addConnector(new StoreConnector(&m_store, own, m_ioRoot));
+        }
         for (const ConnectionDef &def : workspace.connections) {
             QString error;
             const ConnectionSettings settings = settingsFor(def, &error);
@@ -129,6 +141,8 @@ QStringList Session::open(const Workspace &workspace)
                 defaultConnection = def.name;
                 break;
             }
+        m_drift->setMonitors(workspace.drift, defaultConnection);
+        m_drift->tick();
         m_engine->setRules(workspace.rules, defaultConnection);
         m_engine->tick();
     });

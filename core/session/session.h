@@ -2,6 +2,7 @@
 #pragma once
 
 #include "alerting/alert_engine.h"
+#include "drift/drift_monitor.h"
 #include "series/series_store.h"
 #include "sources/plugin_registry.h"
 #include "sources/poll_scheduler.h"
@@ -95,6 +96,7 @@ private:
     QHash<QString, ConnectionHealth> m_health;
     QHash<QString, PollStatus> m_status;
     alerting::AlertEngine *m_engine = nullptr; // lives in m_io
+    drift::DriftMonitor *m_drift = nullptr;    // lives in m_io
     QList<alerting::AlertRow> m_alertRows;
     QList<rules::Silence> m_silences;
     QHash<QString, QString> m_ruleErrors;

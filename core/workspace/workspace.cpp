@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "workspace/workspace.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -168,7 +169,7 @@ public:
             addIssue(line(root), {}, QStringLiteral("the top level must be a mapping of sections (connections, dashboards, ...)"));
             return;
         }
-        checkKeys(root, {"connections", "models", "dashboards", "rules", "rule_files", "notifiers", "routes", "settings"}, {},
+        checkKeys(root, {"connections", "models", "dashboards", "rules", "rule_files", "notifiers", "routes", "drift", "settings"}, {},
                   QStringLiteral("at the top level"));
         if (auto s = root["settings"])
             parseSettings(s);
@@ -182,6 +183,8 @@ public:
             parseRules(r);
         if (auto f = root["rule_files"])
             parseRuleFiles(f);
+        if (auto dr = root["drift"])
+            parseDrift(dr);
         checkRuleReferences();
         for (const char *later : {"models", "routes"}) {
             if (root[later])
@@ -719,10 +722,81 @@ public:
         }
     }
 
+    void parseDrift(const YAML::Node &node)
+    {
+        if (!node.IsSequence()) {
+            addIssue(line(node), QStringLiteral("drift"),
+                     QStringLiteral("'drift' must be a list of monitors (- name: ..., histogram: ...)"));
+            return;
+        }
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            const YAML::Node d = node[i];
+            const QString path = QStringLiteral("drift[%1]").arg(i);
+            DriftDef def;
+            def.line = line(d);
+            if (!d.IsMap()) {
+                addIssue(def.line, path, QStringLiteral("a drift monitor must be a mapping with name and histogram"));
+                continue;
+            }
+            if (!scalar(d, "name", path, &def.name, true, QStringLiteral("in a drift monitor")))
+                continue;
+            const QString ctx = QStringLiteral("in drift monitor '%1'").arg(def.name);
+            checkKeys(d, {"name", "connection", "histogram", "selector", "by", "window", "reference", "interval"}, path, ctx);
+            const qsizetype before = m_ws.issues.size();
+            scalar(d, "histogram", path, &def.histogram, true, ctx);
+            if (def.histogram.endsWith(QLatin1String("_bucket")))
+                def.histogram.chop(7);
+            scalar(d, "selector", path, &def.selector, false, ctx);
+            scalar(d, "connection", path, &def.connection, false, ctx);
+            if (const YAML::Node by = d["by"]) {
+                if (by.IsSequence()) {
+                    def.by.clear();
+                    for (std::size_t k = 0; k < by.size(); ++k)
+                        if (by[k].IsScalar())
+                            def.by << QString::fromStdString(by[k].Scalar());
+                } else {
+                    addIssue(line(by), path + QStringLiteral(".by"), QStringLiteral("'by' %1 must be a list of label names").arg(ctx));
+                }
+            }
+            duration(d, "window", path, &def.windowMs, ctx);
+            duration(d, "interval", path, &def.intervalMs, ctx);
+            if (const YAML::Node ref = d["reference"]) {
+                const QString rpath = path + QStringLiteral(".reference");
+                if (!ref.IsMap()) {
+                    addIssue(line(ref), rpath, QStringLiteral("'reference' %1 must be { offset: 7d } or { from: TIME, to: TIME }").arg(ctx));
+                } else {
+                    checkKeys(ref, {"offset", "from", "to"}, rpath, ctx);
+                    duration(ref, "offset", rpath, &def.referenceOffsetMs, ctx);
+                    QString from, to;
+                    const bool hasFrom = scalar(ref, "from", rpath, &from, false, ctx);
+                    const bool hasTo = scalar(ref, "to", rpath, &to, false, ctx);
+                    if (hasFrom || hasTo) {
+                        const QDateTime f = QDateTime::fromString(from, Qt::ISODate);
+                        const QDateTime t = QDateTime::fromString(to, Qt::ISODate);
+                        if (!f.isValid() || !t.isValid() || f >= t)
+                            addIssue(line(ref), rpath, QStringLiteral("'reference' %1 needs 'from' and 'to' as RFC 3339 times (2026-11-01T00:00:00Z), from before to").arg(ctx));
+                        else {
+                            def.referenceFromMs = f.toMSecsSinceEpoch();
+                            def.referenceToMs = t.toMSecsSinceEpoch();
+                        }
+                    }
+                }
+            }
+            if (!def.connection.isEmpty() && !m_ws.connection(def.connection))
+                addIssue(line(d), path + QStringLiteral(".connection"),
+                         QStringLiteral("drift monitor '%1' uses connection '%2', which is not defined under 'connections'").arg(def.name, def.connection));
+            bool ok = true;
+            for (qsizetype k = before; k < m_ws.issues.size(); ++k)
+                ok &= m_ws.issues[k].severity != WorkspaceIssue::Severity::Error;
+            if (ok)
+                m_ws.drift.append(def);
+        }
+    }
+
     void checkRuleReferences()
     {
         for (RuleDef &def : m_ws.rules) {
-            if (!def.connection.isEmpty() && !m_ws.connection(def.connection))
+            if (!def.connection.isEmpty() && !m_ws.connection(def.connection) && def.connection != QLatin1String("vigil"))
                 addIssue(def.line, QStringLiteral("rules"),
                          QStringLiteral("rule %1 uses connection '%2', which is not defined under 'connections'").arg(def.rule.name, def.connection));
             QStringList known;
@@ -906,7 +980,7 @@ private:
                                         : QStringLiteral("; did you mean '%1'?").arg(hint)));
             panel.unit.clear();
         }
-        if (!panel.connection.isEmpty() && !m_ws.connection(panel.connection)) {
+        if (!panel.connection.isEmpty() && !m_ws.connection(panel.connection) && panel.connection != QLatin1String("vigil")) {
             addIssue(line(p["connection"]), path + QStringLiteral(".connection"),
                      QStringLiteral("panel '%1' uses connection '%2', which is not defined under 'connections'").arg(panel.title, panel.connection));
             return;

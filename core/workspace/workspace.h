@@ -84,6 +84,23 @@ struct NotifierDef
     int line = 0;
 };
 
+// A drift monitor: compares each feature's histogram over the current window
+// with a reference window, on an interval; the scores become series.
+struct DriftDef
+{
+    QString name;
+    QString connection;      // empty: the workspace's first Prometheus connection
+    QString histogram;       // base name: `<histogram>_bucket` series with `le` labels
+    QString selector;        // label matchers inside the braces, e.g. model="spam-filter"
+    QStringList by{QStringLiteral("feature")}; // labels that tell features apart
+    qint64 windowMs = 3'600'000;              // current window: the last hour
+    qint64 referenceOffsetMs = 7 * 86'400'000LL; // reference: the same window a week earlier
+    qint64 referenceFromMs = 0;               // or a pinned range (epoch ms); both 0: offset
+    qint64 referenceToMs = 0;
+    qint64 intervalMs = 60'000;
+    int line = 0;
+};
+
 struct Workspace
 {
     QString path;
@@ -95,6 +112,7 @@ struct Workspace
     qint64 evaluationIntervalMs = 60'000;
     QList<RuleDef> rules;
     QList<NotifierDef> notifiers;
+    QList<DriftDef> drift;
     QList<WorkspaceIssue> issues;
 
     bool hasErrors() const;

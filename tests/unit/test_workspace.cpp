@@ -163,6 +163,7 @@ TEST_CASE("The demo workspace loads without errors", "[workspace]")
     const Workspace ws = loadWorkspace(QStringLiteral(VIGIL_SOURCE_DIR "/resources/workspaces/demo.yaml"));
     INFO(ws.errorMessages().join("\n").toStdString());
     CHECK_FALSE(ws.hasErrors());
-    CHECK(ws.dashboards.size() == 3);
+    CHECK(ws.dashboards.size() == 4);
+    CHECK(ws.drift.size() == 1);
     CHECK(ws.connections.first().url == "http://127.0.0.1:9090");
 }

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "drift/drift_monitor.h"
+
+#include "log/log.h"
+
+#include <QFutureWatcher>
+
+namespace vigil::drift {
+
+DriftMonitor::DriftMonitor(const Clock &clock, QueryFn query, SeriesStore *store, QObject *parent)
+    : QObject(parent), m_clock(clock), m_query(std::move(query)), m_store(store)
+{
+}
+
+void DriftMonitor::setMonitors(const QList<DriftDef> &monitors, const QString &defaultConnection)
+{
+    ++m_generation;
+    m_defaultConnection = defaultConnection;
+    m_states.clear();
+    m_rows.clear();
+    m_errors.clear();
+    const qint64 now = m_clock.nowMs();
+    for (const DriftDef &d : monitors)
+        m_states.append({d, now, false, {}, {}});
+}
+
+QString DriftMonitor::windowQuery(const DriftDef &def, qint64 windowMs)
+{
+    QStringList by{QStringLiteral("le")};
+    by << def.by;
+    return QStringLiteral("sum by (%1) (increase(%2_bucket{%3}[%4]))")
+        .arg(by.join(QStringLiteral(", ")), def.histogram, def.selector, formatPromDuration(windowMs));
+}
+
+QHash<SeriesKey, QList<BucketSample>> DriftMonitor::groupBuckets(const vigil::QueryResult &result)
+{
+    QHash<SeriesKey, QList<BucketSample>> groups;
+    for (const SeriesData &s : result.series) {
+        if (s.samples.isEmpty())
+            continue;
+        Labels rest;
+        QString le;
+        for (const auto &[k, v] : s.key.labels()) {
+            if (k == QLatin1String("le"))
+                le = v;
+            else
+                rest.append({k, v});
+        }
+        if (le.isEmpty())
+            continue;
+        groups[SeriesKey(QString(), rest)].append({le, s.samples.last().v});
+    }
+    return groups;
+}
+
+int DriftMonitor::tick()
+{
+    const qint64 now = m_clock.nowMs();
+    int started = 0;
+    for (int i = 0; i < m_states.size(); ++i) {
+        State &st = m_states[i];
+        if (st.running || now < st.nextDueMs)
+            continue;
+        st.nextDueMs = now + st.def.intervalMs;
+        start(i, now);
+        ++started;
+    }
+    return started;
+}
+
+void DriftMonitor::when(QFuture<vigil::QueryResult> f, std::function<void(const vigil::QueryResult &)> done)
+{
+    if (f.isFinished()) {
+        done(f.isCanceled() ? vigil::QueryResult::failure(vigil::ErrorKind::Canceled, QStringLiteral("canceled")) : f.result());
+        return;
+    }
+    auto *w = new QFutureWatcher<vigil::QueryResult>(this);
+    const quint64 generation = m_generation;
+    connect(w, &QFutureWatcher<vigil::QueryResult>::finished, this, [this, w, done, generation] {
+        w->deleteLater();
+        if (generation != m_generation)
+            return;
+        done(w->future().isCanceled() ? vigil::QueryResult::failure(vigil::ErrorKind::Canceled, QStringLiteral("canceled"))
+                                      : w->result());
+    });
+    w->setFuture(f);
+}
+
+void DriftMonitor::start(int index, qint64 nowMs)
+{
+    State &st = m_states[index];
+    st.running = true;
+    st.reference.reset();
+    st.current.reset();
+    const QString connection = st.def.connection.isEmpty() ? m_defaultConnection : st.def.connection;
+    QueryRequest cur;
+    cur.id = QStringLiteral("drift/%1/current").arg(st.def.name);
+    cur.kind = QueryKind::Instant;
+    cur.expr = windowQuery(st.def, st.def.windowMs);
+    cur.timeMs = nowMs;
+    QueryRequest ref = cur;
+    ref.id = QStringLiteral("drift/%1/reference").arg(st.def.name);
+    if (st.def.referenceToMs > 0) {
+        ref.expr = windowQuery(st.def, st.def.referenceToMs - st.def.referenceFromMs);
+        ref.timeMs = st.def.referenceToMs;
+    } else {
+        ref.timeMs = nowMs - st.def.referenceOffsetMs;
+    }
+    if (!m_query) {
+        m_states[index].running = false;
+        return;
+    }
+    when(m_query(connection, ref), [this, index, nowMs](const vigil::QueryResult &r) {
+        if (index >= m_states.size())
+            return;
+        m_states[index].reference = r;
+        if (m_states[index].current)
+            finish(index, nowMs);
+    });
+    if (index >= m_states.size())
+        return;
+    when(m_query(connection, cur), [this, index, nowMs](const vigil::QueryResult &r) {
+        if (index >= m_states.size())
+            return;
+        m_states[index].current = r;
+        if (m_states[index].reference)
+            finish(index, nowMs);
+    });
+}
+
+void DriftMonitor::finish(int index, qint64 evalMs)
+{
+    State &st = m_states[index];
+    st.running = false;
+    const QString name = st.def.name;
+    for (const auto *r : {&*st.reference, &*st.current}) {
+        if (!r->ok()) {
+            const QString message = QStringLiteral("drift monitor '%1': %2").arg(name, r->message);
+            if (m_errors.value(name) != message) {
+                logger("drift")->warn("{}", message.toStdString());
+                Q_EMIT failed(name, message);
+            }
+            m_errors.insert(name, message);
+            return;
+        }
+    }
+    m_errors.remove(name);
+    const auto refGroups = groupBuckets(*st.reference);
+    const auto curGroups = groupBuckets(*st.current);
+    QList<SeriesData> out;
+    m_rows.erase(std::remove_if(m_rows.begin(), m_rows.end(), [&](const DriftRow &r) { return r.monitor == name; }),
+                 m_rows.end());
+    QList<SeriesKey> features = curGroups.keys();
+    for (const SeriesKey &k : refGroups.keys())
+        if (!curGroups.contains(k))
+            features << k;
+    std::sort(features.begin(), features.end(), [](const SeriesKey &a, const SeriesKey &b) { return a.toString() < b.toString(); });
+    for (const SeriesKey &feature : features) {
+        DriftRow row;
+        row.monitor = name;
+        row.labels = feature.labels();
+        row.atMs = evalMs;
+        if (!refGroups.contains(feature) || !curGroups.contains(feature)) {
+            // The server has no buckets for this feature in one window (before
+            // it existed, or after it stopped): not enough data, not an error.
+            row.comparison.status = Status::InsufficientData;
+            row.comparison.reason = refGroups.contains(feature) ? QStringLiteral("no samples in the current window")
+                                                                : QStringLiteral("no samples in the reference window");
+            m_rows.append(row);
+            continue;
+        }
+        const HistogramResult ref = histogramFromCumulative(refGroups.value(feature));
+        const HistogramResult cur = histogramFromCumulative(curGroups.value(feature));
+        row.comparison = compareWindows(ref, cur);
+        if (ref.ok())
+            row.reference = ref.histogram;
+        if (cur.ok())
+            row.current = cur.histogram;
+        m_rows.append(row);
+        if (row.comparison.status != Status::Ok)
+            continue;
+        Labels labels = feature.labels();
+        labels.append({QStringLiteral("monitor"), name});
+        const DriftScores &s = row.comparison.scores;
+        const std::pair<const char *, double> scores[] = {
+            {"vigil_drift_psi", s.psi},
+            {"vigil_drift_ks", s.ks},
+            {"vigil_drift_ks_pvalue", s.ksPValue},
+            {"vigil_drift_js", s.js},
+            {"vigil_drift_hellinger", s.hellinger},
+            {"vigil_drift_wasserstein_normed", s.wassersteinNormed},
+            {"vigil_drift_verdict", double(int(row.comparison.verdicts.psi))},
+        };
+        for (const auto &[metric, value] : scores)
+            out.append({SeriesKey(QString::fromLatin1(metric), labels), {{evalMs, value}}});
+    }
+    if (m_store && !out.isEmpty())
+        m_store->append(out);
+    Q_EMIT evaluated(name);
+}
+
+} // namespace vigil::drift

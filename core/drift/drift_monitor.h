@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "drift/comparison.h"
+#include "series/series_store.h"
+#include "sources/connector.h"
+#include "util/clock.h"
+#include "workspace/workspace.h"
+
+#include <QObject>
+#include <functional>
+
+namespace vigil::drift {
+
+// One feature's latest comparison, for the drift table.
+struct DriftRow
+{
+    QString monitor;
+    Labels labels;          // the `by` labels of the feature
+    qint64 atMs = 0;
+    Comparison comparison;
+    Histogram reference;    // the two windows, for the overlay chart
+    Histogram current;
+};
+
+// Live drift (issue 4): on each monitor's interval, asks the server for the
+// bucket increases of the current and the reference window (PromQL
+// `sum by (le, <by>) (increase(<histogram>_bucket{<selector>}[<window>]))`,
+// so Prometheus does the heavy lifting), compares each feature's two windows,
+// and writes every score into the SeriesStore as a series:
+//   vigil_drift_psi, vigil_drift_ks, vigil_drift_ks_pvalue, vigil_drift_js,
+//   vigil_drift_hellinger, vigil_drift_wasserstein_normed, vigil_drift_verdict
+// (0 ok, 1 warning, 2 drift, by PSI), labelled with the `by` labels and
+// monitor="<name>". Panels and rules read them through the `vigil` connection.
+// Lives in one thread; time comes from the clock.
+class DriftMonitor : public QObject
+{
+    Q_OBJECT
+public:
+    using QueryFn = std::function<QFuture<vigil::QueryResult>(const QString &connection, const QueryRequest &request)>;
+
+    DriftMonitor(const Clock &clock, QueryFn query, SeriesStore *store, QObject *parent = nullptr);
+
+    void setMonitors(const QList<DriftDef> &monitors, const QString &defaultConnection);
+    // Starts the evaluations that are due; returns how many.
+    int tick();
+    const QList<DriftRow> &rows() const { return m_rows; }
+    QHash<QString, QString> errors() const { return m_errors; }
+
+    // The PromQL for one window ending at the evaluation time.
+    static QString windowQuery(const DriftDef &def, qint64 windowMs);
+    // Groups a vector of `_bucket` series by every label but `le`.
+    static QHash<SeriesKey, QList<BucketSample>> groupBuckets(const vigil::QueryResult &result);
+
+Q_SIGNALS:
+    void evaluated(const QString &monitor);
+    void failed(const QString &monitor, const QString &message);
+
+private:
+    struct State
+    {
+        DriftDef def;
+        qint64 nextDueMs = 0;
+        bool running = false;
+        std::optional<vigil::QueryResult> reference;
+        std::optional<vigil::QueryResult> current;
+    };
+    void start(int index, qint64 nowMs);
+    void finish(int index, qint64 evalMs);
+    void when(QFuture<vigil::QueryResult> f, std::function<void(const vigil::QueryResult &)> done);
+
+    const Clock &m_clock;
+    QueryFn m_query;
+    SeriesStore *m_store;
+    QString m_defaultConnection;
+    QList<State> m_states;
+    QList<DriftRow> m_rows;
+    QHash<QString, QString> m_errors;
+    quint64 m_generation = 0;
+};
+
+} // namespace vigil::drift

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Live drift: the DriftMonitor on the in-process demo fleet (the scenario's
+// body_length drifts from minute 4 to 9; link_count and sender_reputation stay),
+// the scores written as series, and the `vigil` connection reading them back.
+#include <catch2/catch.hpp>
+
+#include "alerting/alert_engine.h"
+#include "demo_connector.h"
+#include "drift/drift_monitor.h"
+#include "sources/store_connector.h"
+#include "util/clock.h"
+#include "workspace/workspace.h"
+
+using namespace vigil;
+
+namespace {
+constexpr qint64 kStart = 1'700'000'000'000;
+constexpr qint64 kMin = 60'000;
+
+const char *kWorkspace = R"(connections:
+  prom: { kind: demo }
+drift:
+  - name: spam inputs
+    histogram: model_feature_value_bucket
+    selector: model="spam-filter"
+    by: [model, feature]
+    window: 2m
+    reference: { offset: 10m }
+    interval: 30s
+rules:
+  - name: FeatureDrift
+    connection: vigil
+    query: vigil_drift_psi{monitor="spam inputs"}
+    above: 0.2
+    severity: warning
+)";
+
+double latest(const SeriesStore &store, const QString &name, const QString &feature)
+{
+    for (const SeriesKey &k : store.keysNamed(name))
+        if (k.label(QStringLiteral("feature")) == feature)
+            return store.lastSample(k)->v;
+    return std::numeric_limits<double>::quiet_NaN();
+}
+} // namespace
+
+TEST_CASE("Drift monitor: the workspace section with its defaults and mistakes", "[drift][workspace]")
+{
+    const Workspace ws = parseWorkspace(kWorkspace, QStringLiteral("drift.yaml"));
+    INFO(ws.errorMessages().join("\n").toStdString());
+    REQUIRE_FALSE(ws.hasErrors());
+    REQUIRE(ws.drift.size() == 1);
+    const DriftDef &d = ws.drift[0];
+    CHECK(d.histogram == "model_feature_value");
+    CHECK(d.by == QStringList{"model", "feature"});
+    CHECK(d.windowMs == 2 * kMin);
+    CHECK(d.referenceOffsetMs == 10 * kMin);
+    CHECK(d.intervalMs == 30'000);
+    CHECK(drift::DriftMonitor::windowQuery(d, d.windowMs)
+          == "sum by (le, model, feature) (increase(model_feature_value_bucket{model=\"spam-filter\"}[2m]))");
+
+    const Workspace defaults = parseWorkspace("drift:\n  - { name: x, histogram: h }\n", QStringLiteral("d.yaml"));
+    REQUIRE(defaults.drift.size() == 1);
+    CHECK(defaults.drift[0].windowMs == 3'600'000);
+    CHECK(defaults.drift[0].referenceOffsetMs == 7 * 86'400'000LL);
+    CHECK(defaults.drift[0].by == QStringList{"feature"});
+
+    const Workspace bad = parseWorkspace("drift:\n  - name: x\n    histogram: h\n    windw: 1h\n    reference: { from: yesterday, to: today }\n",
+                                         QStringLiteral("d.yaml"));
+    CHECK(bad.drift.isEmpty());
+    const QString all = bad.errorMessages().join("\n");
+    CHECK(all.contains("d.yaml:4: unknown key 'windw' in drift monitor 'x'; did you mean 'window'?"));
+    CHECK(all.contains("d.yaml:5: 'reference' in drift monitor 'x' needs 'from' and 'to' as RFC 3339 times"));
+}
+
+TEST_CASE("Drift monitor: the drifting feature is detected on the demo fleet and the stable ones are not", "[drift][demo]")
+{
+    const Workspace ws = parseWorkspace(kWorkspace, QStringLiteral("drift.yaml"));
+    REQUIRE_FALSE(ws.hasErrors());
+    ManualClock clock(kStart);
+    ConnectionSettings settings;
+    settings.name = QStringLiteral("prom");
+    settings.kind = QStringLiteral("demo");
+    demo::SamplerConfig sampler;
+    sampler.backfillMs = 0;
+    demo::DemoConnector fleet(settings, sampler, clock);
+    SeriesStore store;
+    ConnectionSettings own;
+    own.name = QStringLiteral("vigil");
+    StoreConnector vigilConnection(&store, own);
+    auto query = [&](const QString &connection, const QueryRequest &req) {
+        return connection == "vigil" ? vigilConnection.query(req) : fleet.query(req);
+    };
+    drift::DriftMonitor monitor(clock, query, &store);
+    monitor.setMonitors(ws.drift, QStringLiteral("prom"));
+    alerting::AlertEngine engine(clock, query);
+    engine.setRules(ws.rules, QStringLiteral("prom"));
+
+    // Before the drift (minute 3; reference 10 minutes earlier holds no data):
+    // insufficient data, not a score and not an alert.
+    clock.setMs(kStart + 3 * kMin);
+    REQUIRE(monitor.tick() == 1);
+    INFO(QStringList(monitor.errors().values()).join("; ").toStdString());
+    CHECK(monitor.errors().isEmpty());
+    REQUIRE(monitor.rows().size() == 3);
+    for (const drift::DriftRow &row : monitor.rows())
+        CHECK(row.comparison.status == drift::Status::InsufficientData);
+    CHECK(store.keysNamed("vigil_drift_psi").isEmpty());
+
+    // Minute 12: current = minutes 10-12 (drifted), reference = minutes 0-2.
+    for (qint64 t = 3 * kMin; t <= 12 * kMin; t += 30'000) {
+        clock.setMs(kStart + t);
+        monitor.tick();
+        engine.tick();
+    }
+    REQUIRE(monitor.rows().size() == 3);
+    for (const drift::DriftRow &row : monitor.rows()) {
+        INFO(SeriesKey(QString(), row.labels).toString().toStdString() << " " << row.comparison.reason.toStdString());
+        CHECK(row.comparison.status == drift::Status::Ok);
+        CHECK(row.reference.counts.size() == row.current.counts.size());
+    }
+    const double bodyPsi = latest(store, "vigil_drift_psi", "body_length");
+    const double linkPsi = latest(store, "vigil_drift_psi", "link_count");
+    const double repPsi = latest(store, "vigil_drift_psi", "sender_reputation");
+    INFO("PSI body_length " << bodyPsi << ", link_count " << linkPsi << ", sender_reputation " << repPsi);
+    CHECK(bodyPsi > 0.2);  // drift by the PSI rule of thumb
+    CHECK(linkPsi < 0.1);  // stable
+    CHECK(repPsi < 0.1);
+    CHECK(latest(store, "vigil_drift_verdict", "body_length") == 2.0);
+    CHECK(latest(store, "vigil_drift_verdict", "link_count") == 0.0);
+    CHECK(latest(store, "vigil_drift_js", "body_length") > latest(store, "vigil_drift_js", "link_count"));
+
+    // A rule on the drift series, through the `vigil` connection, fires for body_length only.
+    QStringList firing;
+    for (const alerting::AlertRow &row : engine.alerts())
+        if (row.instance.state == rules::AlertState::Firing)
+            firing << row.label("feature");
+    CHECK(firing == QStringList{"body_length"});
+}
+
+TEST_CASE("Drift monitor: a failing server is reported once per message and no score is written", "[drift]")
+{
+    const Workspace ws = parseWorkspace(kWorkspace, QStringLiteral("drift.yaml"));
+    ManualClock clock(kStart);
+    SeriesStore store;
+    int calls = 0;
+    drift::DriftMonitor monitor(clock, [&](const QString &, const QueryRequest &) {
+        ++calls;
+        QPromise<QueryResult> p;
+        p.start();
+        p.addResult(QueryResult::failure(ErrorKind::Network, QStringLiteral("prom: connection refused")));
+        p.finish();
+        return p.future();
+    }, &store);
+    QStringList failures;
+    QObject::connect(&monitor, &drift::DriftMonitor::failed, [&](const QString &, const QString &m) { failures << m; });
+    monitor.setMonitors(ws.drift, QStringLiteral("prom"));
+    monitor.tick();
+    clock.advanceMs(30'000);
+    monitor.tick();
+    CHECK(calls == 4);
+    CHECK(failures == QStringList{"drift monitor 'spam inputs': prom: connection refused"});
+    CHECK(store.seriesCount() == 0);
+}
+
+TEST_CASE("The vigil connection answers selectors from the store", "[drift][store]")
+{
+    SeriesStore store;
+    store.append(SeriesKey("vigil_drift_psi", {{"feature", "a"}, {"model", "m"}}), {{1000, 0.1}, {2000, 0.3}});
+    store.append(SeriesKey("vigil_drift_psi", {{"feature", "b"}, {"model", "m"}}), {{1000, 0.05}});
+    store.append(SeriesKey("other", {{"feature", "a"}}), {{1000, 9}});
+    ConnectionSettings own;
+    own.name = QStringLiteral("vigil");
+    StoreConnector c(&store, own);
+    QueryRequest q;
+    q.kind = QueryKind::Instant;
+    q.timeMs = 2500;
+    q.expr = QStringLiteral(R"(vigil_drift_psi{feature=~"a|b", model="m"})");
+    QueryResult r = c.query(q).result();
+    REQUIRE(r.ok());
+    REQUIRE(r.series.size() == 2);
+    CHECK(r.series[0].samples.last().v == 0.3);
+    q.expr = QStringLiteral(R"({feature="a"})");
+    CHECK(c.query(q).result().series.size() == 2);
+    // Instant queries look back 5 minutes, as Prometheus does.
+    q.expr = QStringLiteral("vigil_drift_psi");
+    q.timeMs = 2000 + StoreConnector::kLookbackMs + 1;
+    CHECK(c.query(q).result().series.size() == 0);
+    q.kind = QueryKind::Range;
+    q.startMs = 0;
+    q.endMs = 1500;
+    r = c.query(q).result();
+    REQUIRE(r.series.size() == 2);
+    CHECK(r.series[0].samples.size() == 1);
+    for (const char *bad : {"rate(x[5m])", "x{a=\"1\"", "", "x{a=\"1\"} + 1", "x{1a=\"b\"}"}) {
+        q.expr = QString::fromLatin1(bad);
+        const QueryResult e = c.query(q).result();
+        INFO(bad << " -> " << e.message.toStdString());
+        CHECK_FALSE(e.ok());
+        CHECK(e.message.startsWith("vigil: at char "));
+    }
+}
