@@ -228,7 +228,13 @@ void ChartPanel::updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs
         m_y->setRange(bottom, top);
         m_y->applyNiceNumbers();
     }
-    m_y->setLabelFormat(QStringLiteral("%.") + QString::number(m_scale.decimals) + QStringLiteral("f") + m_scale.suffix);
+    // Enough decimals that neighbouring ticks never read the same (0.005 steps
+    // need three), never fewer than the unit asks for.
+    int decimals = m_scale.decimals;
+    const double step = (m_y->max() - m_y->min()) / std::max(1, m_y->tickCount() - 1);
+    if (step > 0 && std::isfinite(step))
+        decimals = std::clamp(int(std::ceil(-std::log10(step) - 1e-9)), decimals, 6);
+    m_y->setLabelFormat(QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f") + m_scale.suffix);
     refreshState();
 }
 

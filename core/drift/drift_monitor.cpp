@@ -59,13 +59,27 @@ int DriftMonitor::tick()
     int started = 0;
     for (int i = 0; i < m_states.size(); ++i) {
         State &st = m_states[i];
-        if (st.running || now < st.nextDueMs)
+        if (st.running || !st.queue.isEmpty() || now < st.nextDueMs)
             continue;
         st.nextDueMs = now + st.def.intervalMs;
-        start(i, now);
-        ++started;
+        if (!st.backfilled) {
+            st.backfilled = true;
+            const qint64 points = std::min<qint64>(st.def.backfillMs / std::max<qint64>(st.def.intervalMs, 1), 120);
+            for (qint64 k = points; k >= 1; --k)
+                st.queue.append(now - k * st.def.intervalMs);
+        }
+        st.queue.append(now);
+        started += int(st.queue.size());
+        runNext(i);
     }
     return started;
+}
+
+void DriftMonitor::runNext(int index)
+{
+    // One evaluation at a time per monitor, oldest first, so the series stay in order.
+    while (index < m_states.size() && !m_states[index].running && !m_states[index].queue.isEmpty())
+        start(index, m_states[index].queue.takeFirst());
 }
 
 void DriftMonitor::when(QFuture<vigil::QueryResult> f, std::function<void(const vigil::QueryResult &)> done)
@@ -88,6 +102,7 @@ void DriftMonitor::when(QFuture<vigil::QueryResult> f, std::function<void(const 
 
 void DriftMonitor::start(int index, qint64 nowMs)
 {
+    // nowMs: the evaluation time (now, or a past time while backfilling).
     State &st = m_states[index];
     st.running = true;
     st.reference.reset();
@@ -141,6 +156,7 @@ void DriftMonitor::finish(int index, qint64 evalMs)
                 Q_EMIT failed(name, message);
             }
             m_errors.insert(name, message);
+            st.queue.clear(); // do not hammer a failing server with the backfill
             return;
         }
     }
@@ -197,6 +213,12 @@ void DriftMonitor::finish(int index, qint64 evalMs)
     if (m_store && !out.isEmpty())
         m_store->append(out);
     Q_EMIT evaluated(name);
+    // Synchronous answers (the demo fleet) would recurse; the loop in runNext does not.
+    if (!m_states[index].queue.isEmpty())
+        QMetaObject::invokeMethod(this, [this, index, generation = m_generation] {
+            if (generation == m_generation)
+                runNext(index);
+        }, Qt::QueuedConnection);
 }
 
 } // namespace vigil::drift

@@ -62,10 +62,13 @@ private:
         DriftDef def;
         qint64 nextDueMs = 0;
         bool running = false;
+        bool backfilled = false;
+        QList<qint64> queue; // evaluation times still to run, oldest first
         std::optional<vigil::QueryResult> reference;
         std::optional<vigil::QueryResult> current;
     };
-    void start(int index, qint64 nowMs);
+    void start(int index, qint64 evalMs);
+    void runNext(int index);
     void finish(int index, qint64 evalMs);
     void when(QFuture<vigil::QueryResult> f, std::function<void(const vigil::QueryResult &)> done);
 

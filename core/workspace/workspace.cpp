@@ -741,7 +741,7 @@ public:
             if (!scalar(d, "name", path, &def.name, true, QStringLiteral("in a drift monitor")))
                 continue;
             const QString ctx = QStringLiteral("in drift monitor '%1'").arg(def.name);
-            checkKeys(d, {"name", "connection", "histogram", "selector", "by", "window", "reference", "interval"}, path, ctx);
+            checkKeys(d, {"name", "connection", "histogram", "selector", "by", "window", "reference", "interval", "backfill"}, path, ctx);
             const qsizetype before = m_ws.issues.size();
             scalar(d, "histogram", path, &def.histogram, true, ctx);
             if (def.histogram.endsWith(QLatin1String("_bucket")))
@@ -760,6 +760,7 @@ public:
             }
             duration(d, "window", path, &def.windowMs, ctx);
             duration(d, "interval", path, &def.intervalMs, ctx);
+            duration(d, "backfill", path, &def.backfillMs, ctx);
             if (const YAML::Node ref = d["reference"]) {
                 const QString rpath = path + QStringLiteral(".reference");
                 if (!ref.IsMap()) {

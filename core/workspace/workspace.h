@@ -98,6 +98,9 @@ struct DriftDef
     qint64 referenceFromMs = 0;               // or a pinned range (epoch ms); both 0: offset
     qint64 referenceToMs = 0;
     qint64 intervalMs = 60'000;
+    // On start, also score this much of the past (one point per interval, at
+    // most 120), so the drift panels show a curve at once. 0: start from now.
+    qint64 backfillMs = 0;
     int line = 0;
 };
 

@@ -200,3 +200,43 @@ TEST_CASE("The vigil connection answers selectors from the store", "[drift][stor
         CHECK(e.message.startsWith("vigil: at char "));
     }
 }
+
+TEST_CASE("Drift monitor: backfill scores the past once, oldest first, then runs live", "[drift]")
+{
+    const Workspace ws = parseWorkspace(R"(connections:
+  prom: { kind: demo }
+drift:
+  - { name: m, histogram: model_feature_value, by: [feature], window: 1m, reference: { offset: 2m }, interval: 30s, backfill: 3m }
+)", QStringLiteral("d.yaml"));
+    REQUIRE(ws.drift.size() == 1);
+    CHECK(ws.drift[0].backfillMs == 3 * kMin);
+    ManualClock clock(kStart);
+    SeriesStore store;
+    QList<qint64> times;
+    drift::DriftMonitor monitor(clock, [&](const QString &, const QueryRequest &req) {
+        times << req.timeMs;
+        QueryResult r;
+        r.type = ResultType::Vector;
+        for (const char *le : {"1", "+Inf"})
+            r.series.append({SeriesKey(QString(), {{"feature", "f"}, {"le", le}}), {{req.timeMs, qstrcmp(le, "1") == 0 ? 5.0 : 10.0}}});
+        QPromise<QueryResult> p;
+        p.start();
+        p.addResult(r);
+        p.finish();
+        return p.future();
+    }, &store);
+    monitor.setMonitors(ws.drift, QStringLiteral("prom"));
+    CHECK(monitor.tick() == 7); // six past points (3 min / 30 s) and now
+    QList<qint64> evalTimes;
+    for (int i = 1; i < times.size(); i += 2)
+        evalTimes << times[i]; // the current-window queries
+    CHECK(evalTimes == QList<qint64>{kStart - 180'000, kStart - 150'000, kStart - 120'000, kStart - 90'000,
+                                    kStart - 60'000, kStart - 30'000, kStart});
+    const QList<SeriesKey> keys = store.keysNamed(QStringLiteral("vigil_drift_psi"));
+    REQUIRE(keys.size() == 1);
+    CHECK(store.range(keys[0], 0, kStart).size() == 7);
+    times.clear();
+    clock.advanceMs(30'000);
+    CHECK(monitor.tick() == 1); // live from here on, no second backfill
+    CHECK(times.size() == 2);
+}
