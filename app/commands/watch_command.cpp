@@ -106,9 +106,7 @@ int runWatchCommand(const QStringList &args)
         Session session;
         session.enableAlertPipeline(stateDir.isEmpty() ? QString() : QDir(stateDir).filePath(QStringLiteral("alerts.db")));
         session.loadPlugins();
-        const QStringList problems = session.open(ws);
-        for (const QString &p : problems)
-            logger("app")->warn("{}", p.toStdString());
+        session.open(ws); // logs what it could not set up; the rest runs
         QObject::connect(&session, &Session::alertCommandFailed, qApp,
                          [](const QString &m) { logger("app")->warn("{}", m.toStdString()); });
         logger("app")->info("watching {} rule(s) from {}", ws.rules.size(), ws.path.toStdString());

@@ -178,9 +178,7 @@ QStringList AlertPipeline::addNotifiers(const Workspace &ws, const PluginRegistr
         const double rate = info ? info->delivery.value(QStringLiteral("messages_per_second")).toDouble(0.0) : 0.0;
         addNotifier(n, rate);
     }
-    for (const QString &e : std::as_const(errors))
-        logger("notify")->warn("{}", e.toStdString());
-    return errors;
+    return errors; // the caller shows them (Session::open logs them with the connections')
 }
 
 QStringList AlertPipeline::start()
