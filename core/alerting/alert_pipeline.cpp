@@ -264,8 +264,14 @@ void AlertPipeline::tick()
         checkWrite(m_store->flush(), "the writes kept in memory");
     m_queue.tick();
     takeStoreNotices();
-    if (m_fingerprintById.size() > 10'000)
-        m_fingerprintById.clear(); // ids carry their fingerprint; the map only saves parsing
+    if (now >= m_nextHousekeepingMs) {
+        if (m_nextHousekeepingMs > 0) { // not at the first tick: a restart is busy enough
+            m_queue.prune(kHousekeepingMs);
+            checkWrite(m_store->purgeDelivered(now - kKeepDeliveredMs), "the outbox clean-up");
+            m_fingerprintById.clear(); // ids carry their fingerprint; the map only saves parsing
+        }
+        m_nextHousekeepingMs = now + kHousekeepingMs;
+    }
 }
 
 void AlertPipeline::enqueue(const QString &notifier, const QList<Notification> &notifications)

@@ -97,6 +97,11 @@ public:
     QStringList problems() const { return m_problems; }
 
     static constexpr qint64 kSnoozeMs = 15 * 60'000;
+    // Housekeeping, hourly: delivered outbox entries are kept a week for the
+    // audit, then purged; the in-memory queue forgets finished entries after
+    // an hour (the store has them).
+    static constexpr qint64 kHousekeepingMs = 3'600'000;
+    static constexpr qint64 kKeepDeliveredMs = 7 * 86'400'000LL;
 
 Q_SIGNALS:
     // In the outbox (durable, or kept in memory when the store refused it).
@@ -135,6 +140,7 @@ private:
     QStringList m_problems;
     QString m_lastWriteError; // one message per distinct store error, not one per write
     int m_noticesSeen = 0;
+    qint64 m_nextHousekeepingMs = 0;
 };
 
 } // namespace vigil::alerting
