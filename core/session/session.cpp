@@ -129,8 +129,9 @@ QStringList Session::startPipeline(const Workspace &workspace)
 {
     QStringList errors;
     if (m_pipeline) {
-        // Notifiers and routes are read once; a reloaded workspace changes rules only.
-        m_pipeline->setRouting(alerting::routerConfigFor(workspace));
+        // Notifiers and routes are read once: a new Router would forget which
+        // alerts it announced where (and so their resolved notices).
+        logger("app")->info("routes and notifiers are read at start; restart Vigil to apply changes to them");
         return errors;
     }
     storage::StoreOptions options;
