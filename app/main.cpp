@@ -4,9 +4,11 @@
 //   vigil screenshot --workspace FILE --view dashboard:NAME -o OUT.png
 //   vigil drift --reference A.json --current B.json [--json]
 //   vigil detect --detector NAME FILE [--json]
+//   vigil watch --workspace FILE [--state-dir DIR]
 //   vigil --version
 #include "commands/detect_command.h"
 #include "commands/drift_command.h"
+#include "commands/watch_command.h"
 #include "log/log.h"
 #include "main_window.h"
 #include "screenshot.h"
@@ -43,6 +45,13 @@ int main(int argc, char **argv)
         QStringList rest = QCoreApplication::arguments().mid(2);
         return qstrcmp(argv[1], "drift") == 0 ? app::runDriftCommand(rest) : app::runDetectCommand(rest);
     }
+    if (argc >= 2 && qstrcmp(argv[1], "watch") == 0) {
+        QCoreApplication core(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("vigil"));
+        QCoreApplication::setOrganizationName(QStringLiteral("vigil"));
+        QCoreApplication::setApplicationVersion(QStringLiteral(VIGIL_VERSION));
+        return app::runWatchCommand(QCoreApplication::arguments().mid(2));
+    }
     // `screenshot` renders offscreen whatever the session has.
     for (int i = 1; i < argc; ++i) {
         if (qstrcmp(argv[i], "screenshot") == 0 && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
@@ -58,7 +67,7 @@ int main(int argc, char **argv)
     parser.setApplicationDescription(QStringLiteral("Vigil: on-call console for machine-learning services"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: screenshot, drift or detect (see --help of each)"), QStringLiteral("[command]"));
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: screenshot, watch, drift or detect (see --help of each)"), QStringLiteral("[command]"));
     const QCommandLineOption workspaceOpt({QStringLiteral("w"), QStringLiteral("workspace")},
                                           QStringLiteral("Workspace file (YAML). Default: the demo workspace."),
                                           QStringLiteral("FILE"));
@@ -89,7 +98,7 @@ int main(int argc, char **argv)
     const QStringList args = parser.positionalArguments();
     const QString command = args.value(0);
     if (!command.isEmpty() && command != QLatin1String("screenshot")) {
-        std::fprintf(stderr, "vigil: unknown command '%s' (known: screenshot, drift, detect)\n", qPrintable(command));
+        std::fprintf(stderr, "vigil: unknown command '%s' (known: screenshot, watch, drift, detect)\n", qPrintable(command));
         return 1;
     }
 
@@ -106,6 +115,8 @@ int main(int argc, char **argv)
     }
 
     Session session;
+    if (command.isEmpty())
+        session.enableAlertPipeline(); // the window: alerts are saved and sent; a screenshot only looks
     session.loadPlugins();
     for (const PluginFailure &f : session.plugins().failures())
         issues << QStringLiteral("plugin %1 not used: %2").arg(f.path, f.reason);

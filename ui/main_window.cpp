@@ -91,6 +91,22 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
         banner->setStyleSheet(QStringLiteral("background: #fff3cd; color: #5c4400; padding: 6px; border-bottom: 1px solid #e0c060;"));
         layout->addWidget(banner);
     }
+    // Notification and alert-database problems (a Slack webhook gone, the
+    // database moved aside or full) arrive while the window is open.
+    m_notifyBanner = new QLabel(central);
+    m_notifyBanner->setObjectName(QStringLiteral("notificationsBanner"));
+    m_notifyBanner->setTextFormat(Qt::PlainText);
+    m_notifyBanner->setWordWrap(true);
+    m_notifyBanner->setStyleSheet(QStringLiteral("background: #f8d7da; color: #58151c; padding: 6px; border-bottom: 1px solid #e0a0a8;"));
+    layout->addWidget(m_notifyBanner);
+    showNotificationProblems();
+    connect(session, &Session::notificationProblem, this, [this] { showNotificationProblems(); });
+    connect(session, &Session::openAlertsRequested, this, [this] {
+        showNormal();
+        raise();
+        activateWindow();
+        showAlerts();
+    });
     auto *splitter = new QSplitter(central);
     m_list = new QListWidget(splitter);
     m_list->setObjectName(QStringLiteral("dashboardList"));
@@ -175,6 +191,16 @@ void MainWindow::setRangeIndex(int index)
     m_session->setRangeMs(m_range->itemData(index).toLongLong());
     if (DashboardView *v = currentDashboard())
         v->redrawAll();
+}
+
+void MainWindow::showNotificationProblems()
+{
+    // The last few, newest last: the log has them all.
+    const QStringList problems = m_session->notificationProblems();
+    m_notifyBanner->setVisible(!problems.isEmpty());
+    if (!problems.isEmpty())
+        m_notifyBanner->setText(QStringLiteral("Notifications:\n%1").arg(problems.mid(std::max<qsizetype>(0, problems.size() - 5)).join(u'\n')));
+    statusBar()->showMessage(problems.isEmpty() ? QString() : problems.last(), 10'000);
 }
 
 void MainWindow::showAlerts()

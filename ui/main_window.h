@@ -45,6 +45,7 @@ private:
     void setHealth(const QString &connection, const ConnectionHealth &health);
     void setRangeIndex(int index);
     void updateAlertBadge(int attention);
+    void showNotificationProblems();
 
     Session *m_session;
     QListWidget *m_list = nullptr;
@@ -57,6 +58,7 @@ private:
     QAction *m_alertsAction = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     int m_alertsRow = -1; // the Alerts entry in the list
+    QLabel *m_notifyBanner = nullptr; // notification and alert-database problems
 };
 
 } // namespace vigil::ui

@@ -256,6 +256,43 @@ bool AlertEngine::expireSilence(const QString &id)
     return ok;
 }
 
+QStringList AlertEngine::restore(const QList<rules::AlertInstance> &instances, const QList<rules::Ack> &acks,
+                                 const QList<rules::Silence> &silences,
+                                 const QHash<QString, rules::AlertState> &announced)
+{
+    QList<rules::AlertInstance> keep;
+    QStringList dropped;
+    QSet<QString> kept;
+    for (const rules::AlertInstance &inst : instances) {
+        if (ruleNamed(inst.id.rule)) {
+            keep.append(inst);
+            kept.insert(rules::AlertInstanceId::make(inst.id.rule, inst.id.series).fingerprint);
+        } else {
+            dropped << inst.id.fingerprint;
+        }
+    }
+    m_machine.restore(keep);
+    QList<rules::Ack> keepAcks;
+    for (const rules::Ack &a : acks)
+        if (kept.contains(a.fingerprint))
+            keepAcks.append(a);
+    m_acks.restore(keepAcks);
+    m_silences.restore(silences);
+    QHash<QString, rules::AlertState> keepAnnounced;
+    for (auto it = announced.cbegin(); it != announced.cend(); ++it)
+        if (kept.contains(it.key()))
+            keepAnnounced.insert(it.key(), it.value());
+    m_gate.restore(keepAnnounced);
+    Q_EMIT alertsChanged();
+    return dropped;
+}
+
+rules::NotifyDecision AlertEngine::decide(rules::IntentKind kind, const QString &fingerprint, const Labels &labels,
+                                          bool flapping, qint64 nowMs) const
+{
+    return m_gate.decide(kind, fingerprint, labels, flapping, m_acks, m_silences, nowMs);
+}
+
 QList<rules::Silence> AlertEngine::silences() const
 {
     return m_silences.all();
@@ -270,7 +307,8 @@ AlertRow AlertEngine::rowFor(const rules::AlertInstance &inst) const
         row.labels = rules::alertLabels(def->rule, inst);
         row.condition = def->rule.condition.describe();
         row.group = def->group;
-        for (const auto &[k, v] : rules::renderAnnotations(def->rule, inst)) {
+        row.annotations = rules::renderAnnotations(def->rule, inst);
+        for (const auto &[k, v] : std::as_const(row.annotations)) {
             if (k == QLatin1String("summary"))
                 row.summary = v;
             else if (k == QLatin1String("description"))

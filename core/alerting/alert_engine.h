@@ -29,6 +29,7 @@ struct AlertRow
     QString group;            // the rule group
     std::optional<rules::Ack> ack;
     QStringList silencedBy;   // ids of active silences that match
+    QList<rules::Annotation> annotations; // every rendered annotation, in the rule's order
     QString label(const QString &name) const;
 };
 
@@ -74,6 +75,19 @@ public:
     // Returns the silence's id, or empty with *error set.
     QString addSilence(rules::Silence silence, QString *error = nullptr);
     bool expireSilence(const QString &id);
+
+    // Restart: puts back what the store kept (docs/STORAGE.md). Call after
+    // setRules(): instances of rules that no longer exist are not restored
+    // (nor their acks or announcements); their fingerprints are returned so
+    // the caller can forget them too. Emits nothing but alertsChanged: a
+    // restored Firing alert that still breaches sends nothing new.
+    QStringList restore(const QList<rules::AlertInstance> &instances, const QList<rules::Ack> &acks,
+                        const QList<rules::Silence> &silences, const QHash<QString, rules::AlertState> &announced);
+    // The gate's decide() bound to this engine's acks and silences: the
+    // router asks it before each reminder.
+    rules::NotifyDecision decide(rules::IntentKind kind, const QString &fingerprint, const Labels &labels,
+                                 bool flapping, qint64 nowMs) const;
+    const rules::NotificationGate &gate() const { return m_gate; }
 
     QList<AlertRow> alerts() const;
     std::optional<AlertRow> alert(const QString &fingerprint) const;

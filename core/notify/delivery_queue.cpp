@@ -108,6 +108,7 @@ void DeliveryQueue::send(const QString &name, Channel &channel)
         ids.append(e.notification.id);
     }
     channel.inFlight = true;
+    Q_EMIT sending(name, ids);
     auto *watcher = new QFutureWatcher<DeliveryResult>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, name, ids] {
         watcher->deleteLater();

@@ -70,6 +70,10 @@ public:
     void prune(qint64 olderThanMs);
 
 Q_SIGNALS:
+    // Emitted just before the notifier is handed these notifications: a
+    // direct connection can record the attempt first (write-ahead; a crash
+    // during the send then counts as "may have been sent").
+    void sending(const QString &notifier, const QStringList &ids);
     void delivered(const QString &notifier, const QStringList &ids);
     void failed(const QString &notifier, const QStringList &ids, const QString &reason, bool permanent);
 

@@ -228,12 +228,39 @@ void Router::submit(const QList<NotificationIntent> &intents, qint64 nowMs)
     }
 }
 
+void Router::resume(const QList<NotificationIntent> &open, qint64 nowMs)
+{
+    for (const NotificationIntent &intent : open) {
+        const QString &fp = intent.instance.fingerprint;
+        AlertRecord &rec = m_alerts[fp];
+        rec.last = intent;
+        rec.open = true;
+        rec.activeSinceMs = intent.atMs;
+        for (const ResolvedRoute &route : routesFor(intent.labels)) {
+            const QString key = groupKeyFor(route.id, route.groupBy, intent.labels);
+            const QString groupId = route.receiver + QLatin1Char('\x1f') + key;
+            auto g = m_groups.find(groupId);
+            if (g == m_groups.end()) {
+                Group group;
+                group.route = route;
+                group.key = key;
+                group.nextFlushMs = nowMs + route.groupIntervalMs; // it has sent before
+                g = m_groups.insert(groupId, group);
+            }
+            GroupAlert &a = g->alerts[fp];
+            a.notified = true;
+            a.lastSentMs = nowMs;
+        }
+    }
+}
+
 Notification Router::makeNotification(const QString &fingerprint, Notification::Kind kind, qint64 atMs,
                                       qint64 nowMs) const
 {
     const AlertRecord &rec = m_alerts[fingerprint];
     Notification n;
     n.id = QStringLiteral("%1:%2:%3").arg(fingerprint).arg(atMs).arg(kindTag(kind));
+    n.fingerprint = fingerprint;
     n.kind = kind;
     n.rule = rec.last.instance.rule;
     n.severity = rules::toString(rec.last.severity);

@@ -105,6 +105,12 @@ public:
     QStringList receiversFor(const Labels &labels) const;
 
     void submit(const QList<rules::NotificationIntent> &intents, qint64 nowMs);
+    // Restart: alerts that were announced before it, open now. Each is put
+    // back in its groups as already notified (no new message), so its
+    // reminders and its resolved notice go where its firing notice went;
+    // reminders count repeat_interval from `nowMs` (when the last message
+    // went out is not kept).
+    void resume(const QList<rules::NotificationIntent> &open, qint64 nowMs);
     QList<NotificationBatch> tick(qint64 nowMs, const DecideFn &decide);
     // When tick() next has something to do; max() when nothing is grouped.
     qint64 nextDueMs() const;

@@ -190,4 +190,11 @@ int SilenceBook::purge(qint64 nowMs, qint64 retentionMs)
     return n;
 }
 
+void SilenceBook::restore(const QList<Silence> &silences)
+{
+    for (const Silence &s : silences)
+        if (!s.id.isEmpty())
+            m_silences.insert(s.id, s);
+}
+
 } // namespace vigil::rules

@@ -85,6 +85,9 @@ public:
     // Forgets silences over for longer than `retentionMs` (Alertmanager keeps
     // expired silences 120 h, its --data.retention default).
     int purge(qint64 nowMs, qint64 retentionMs = 120 * 3'600'000LL);
+    // Persistence: put back silences saved earlier, as they were (also
+    // finished ones, which add() would refuse), replacing any with the same id.
+    void restore(const QList<Silence> &silences);
 
 private:
     QHash<QString, Silence> m_silences;

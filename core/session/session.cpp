@@ -42,6 +42,8 @@ Session::Session(QObject *parent) : QObject(parent)
         connect(timer, &QTimer::timeout, m_ioRoot, [this] {
             m_drift->tick();
             m_engine->tick();
+            if (m_pipeline)
+                m_pipeline->tick();
         });
         timer->start();
     });
@@ -59,8 +61,11 @@ Session::~Session()
 {
     // Connectors and the scheduler die in their own thread, before it stops.
     inIo([this] {
-        delete m_ioRoot;
+        delete m_ioRoot; // the pipeline and the notifiers too
         m_ioRoot = nullptr;
+        m_pipeline = nullptr;
+        delete m_alertStore;
+        m_alertStore = nullptr;
     });
     m_io.quit();
     m_io.wait();
@@ -93,20 +98,67 @@ ConnectionSettings Session::settingsFor(const ConnectionDef &def, QString *error
     auto secret = [&](const QString &name) -> QString {
         if (name.isEmpty())
             return {};
-        QString var = QStringLiteral("VIGIL_SECRET_") + name.toUpper();
-        for (QChar &c : var)
-            if (!c.isLetterOrNumber())
-                c = u'_';
-        const QString value = qEnvironmentVariable(var.toUtf8().constData());
+        QString e;
+        const QString value = secretValue(name, &e);
         if (value.isEmpty() && error)
-            *error = QStringLiteral("connection '%1': secret '%2' not found; set the environment variable %3")
-                         .arg(def.name, name, var);
+            *error = QStringLiteral("connection '%1': %2").arg(def.name, e);
         return value;
     };
     s.auth.bearerToken = secret(def.bearerTokenSecret);
     s.auth.basicUser = def.basicUser;
     s.auth.basicPassword = secret(def.passwordSecret);
     return s;
+}
+
+QString Session::secretValue(const QString &name, QString *error)
+{
+    QString var = QStringLiteral("VIGIL_SECRET_") + name.toUpper();
+    for (QChar &c : var)
+        if (!c.isLetterOrNumber())
+            c = u'_';
+    const QString value = qEnvironmentVariable(var.toUtf8().constData());
+    if (value.isEmpty() && error)
+        *error = QStringLiteral("secret '%1' not found; set the environment variable %2").arg(name, var);
+    return value;
+}
+
+void Session::enableAlertPipeline(const QString &storePath)
+{
+    m_pipelineEnabled = true;
+    m_storePath = storePath;
+}
+
+QStringList Session::startPipeline(const Workspace &workspace)
+{
+    QStringList errors;
+    if (m_pipeline) {
+        // Notifiers and routes are read once: a new Router would forget which
+        // alerts it announced where (and so their resolved notices).
+        logger("app")->info("routes and notifiers are read at start; restart Vigil to apply changes to them");
+        return errors;
+    }
+    storage::StoreOptions options;
+    options.path = m_storePath;
+    m_alertStore = new storage::AlertStore(options);
+    const storage::OpenResult opened = m_alertStore->open();
+    if (!opened.message.isEmpty())
+        errors << opened.message;
+    m_pipeline = new alerting::AlertPipeline(SystemClock::instance(), m_engine, m_alertStore, m_ioRoot);
+    m_pipeline->setUser(userName());
+    m_pipeline->setRouting(alerting::routerConfigFor(workspace));
+    errors << m_pipeline->addNotifiers(workspace, m_plugins, &Session::secretValue, m_ioRoot);
+    errors << m_pipeline->start();
+    // From here on, problems reach the GUI as they happen.
+    connect(m_pipeline, &alerting::AlertPipeline::problem, this, [this](const QString &message) {
+        m_notificationProblems << message;
+        Q_EMIT notificationProblem(message);
+    }, Qt::QueuedConnection);
+    connect(m_pipeline, &alerting::AlertPipeline::openRequested, this, &Session::openAlertsRequested,
+            Qt::QueuedConnection);
+    connect(m_pipeline, &alerting::AlertPipeline::actionFailed, this, &Session::alertCommandFailed,
+            Qt::QueuedConnection);
+    m_pipeline->startDelivery();
+    return errors;
 }
 
 QStringList Session::open(const Workspace &workspace)
@@ -144,6 +196,8 @@ QStringList Session::open(const Workspace &workspace)
         m_drift->setMonitors(workspace.drift, defaultConnection);
         m_drift->tick();
         m_engine->setRules(workspace.rules, defaultConnection);
+        if (m_pipelineEnabled)
+            errors << startPipeline(workspace); // restores before the first evaluation
         m_engine->tick();
     });
     for (const QString &e : errors)
@@ -223,6 +277,11 @@ void Session::expireSilence(const QString &id)
 void Session::withEngine(const std::function<void(alerting::AlertEngine &)> &f)
 {
     inIo([&] { f(*m_engine); });
+}
+
+void Session::withPipeline(const std::function<void(alerting::AlertPipeline *)> &f)
+{
+    inIo([&] { f(m_pipeline); });
 }
 
 QString Session::jobId(const QString &dashboard, int panel, int query)

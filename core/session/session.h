@@ -3,6 +3,7 @@
 
 #include "alerting/alert_engine.h"
 #include "drift/drift_monitor.h"
+#include "alerting/alert_pipeline.h"
 #include "series/series_store.h"
 #include "sources/plugin_registry.h"
 #include "sources/poll_scheduler.h"
@@ -26,6 +27,14 @@ class Session : public QObject
 public:
     explicit Session(QObject *parent = nullptr);
     ~Session() override;
+
+    // Turns on the alert pipeline for the next open(): the alert database at
+    // `storePath` (empty: AlertStore::defaultPath()), the workspace's routes
+    // and notifiers, the persistent outbox (core/alerting/alert_pipeline.h).
+    // Without it, rules are evaluated and shown but nothing is saved or sent
+    // (tests that only look at the views).
+    void enableAlertPipeline(const QString &storePath = {});
+    bool alertPipelineEnabled() const { return m_pipelineEnabled; }
 
     // Loads plugins from these folders (default: PluginRegistry::defaultSearchPaths()).
     void loadPlugins(const QStringList &dirs = {});
@@ -52,6 +61,9 @@ public:
     // Settings for a connector from a workspace definition; secrets come from
     // the environment (VIGIL_SECRET_<NAME>) until the keychain is wired.
     static ConnectionSettings settingsFor(const ConnectionDef &def, QString *error);
+    // A secret's value by name, from $VIGIL_SECRET_<NAME> (upper case, other
+    // characters as '_'); empty with *error naming the variable when unset.
+    static QString secretValue(const QString &name, QString *error);
 
     // Health as last reported (GUI thread copy).
     QHash<QString, ConnectionHealth> health() const { return m_health; }
@@ -73,12 +85,21 @@ public:
     // For the pipeline that sends notifications and for tests: runs `f` with the
     // engine in the I/O thread and waits for it.
     void withEngine(const std::function<void(alerting::AlertEngine &)> &f);
+    // The same for the pipeline (nullptr when it is not enabled or not open).
+    void withPipeline(const std::function<void(alerting::AlertPipeline *)> &f);
+    // Notification and alert-database problems so far (GUI thread copy):
+    // permanent delivery failures, a database moved aside, locked or full.
+    QStringList notificationProblems() const { return m_notificationProblems; }
 
 Q_SIGNALS:
     void pollStatusChanged(const QString &jobId, const vigil::PollStatus &status);
     void healthChanged(const QString &connection, const vigil::ConnectionHealth &health);
     void alertsUpdated();
     void alertCommandFailed(const QString &message);
+    // A new entry of notificationProblems().
+    void notificationProblem(const QString &message);
+    // A desktop notification's Open button (or a click on it).
+    void openAlertsRequested(const QString &fingerprint);
 
 private:
     void applyJobs();
@@ -97,6 +118,12 @@ private:
     QHash<QString, PollStatus> m_status;
     alerting::AlertEngine *m_engine = nullptr; // lives in m_io
     drift::DriftMonitor *m_drift = nullptr;    // lives in m_io
+    bool m_pipelineEnabled = false;
+    QString m_storePath;
+    storage::AlertStore *m_alertStore = nullptr;   // lives (is used) in m_io; deleted there
+    alerting::AlertPipeline *m_pipeline = nullptr; // lives in m_io
+    QStringList m_notificationProblems;
+    QStringList startPipeline(const Workspace &workspace); // in the I/O thread
     QList<alerting::AlertRow> m_alertRows;
     QList<rules::Silence> m_silences;
     QHash<QString, QString> m_ruleErrors;

@@ -48,20 +48,24 @@ void PluginRegistry::loadFile(const QString &path)
         m_failures.append({path, QStringLiteral("not a Qt plugin (no plugin metadata)")});
         return;
     }
-    if (md.value(QStringLiteral("IID")).toString() != QLatin1String(VIGIL_CONNECTOR_PLUGIN_IID))
-        return; // another kind of plugin (a notifier, say): not ours to judge here
+    const QString iid = md.value(QStringLiteral("IID")).toString();
+    const bool isNotifier = iid == QLatin1String(VIGIL_NOTIFIER_PLUGIN_IID);
+    if (iid != QLatin1String(VIGIL_CONNECTOR_PLUGIN_IID) && !isNotifier)
+        return; // another kind of Qt plugin: not ours to judge
     const QJsonObject meta = md.value(QStringLiteral("MetaData")).toObject();
     PluginInfo info;
     info.kind = meta.value(QStringLiteral("kind")).toString();
     info.name = meta.value(QStringLiteral("name")).toString(info.kind);
     info.description = meta.value(QStringLiteral("description")).toString();
     info.settings = meta.value(QStringLiteral("settings")).toArray();
+    info.delivery = meta.value(QStringLiteral("delivery")).toObject();
     info.path = path;
     if (info.kind.isEmpty()) {
         m_failures.append({path, QStringLiteral("its plugin.json names no \"kind\"")});
         return;
     }
-    for (const Entry &e : m_entries) {
+    std::vector<Entry> &entries = isNotifier ? m_notifiers : m_entries;
+    for (const Entry &e : entries) {
         if (e.info.kind == info.kind) {
             m_failures.append({path, QStringLiteral("kind '%1' is already provided by %2; this one is ignored")
                                          .arg(info.kind, e.info.path)});
@@ -71,6 +75,20 @@ void PluginRegistry::loadFile(const QString &path)
     QObject *instance = loader->instance();
     if (!instance) {
         m_failures.append({path, QStringLiteral("cannot load: %1").arg(loader->errorString())});
+        return;
+    }
+    if (isNotifier) {
+        auto *plugin = qobject_cast<NotifierPlugin *>(instance);
+        if (!plugin) {
+            m_failures.append({path, QStringLiteral("does not implement the notifier interface %1")
+                                         .arg(QLatin1String(VIGIL_NOTIFIER_PLUGIN_IID))});
+            return;
+        }
+        if (auto log = logger("plugins"))
+            log->debug("loaded notifier plugin '{}' from {}", info.kind.toStdString(), path.toStdString());
+        Entry e{std::move(info), std::move(loader), nullptr};
+        e.notifier = plugin;
+        m_notifiers.push_back(std::move(e));
         return;
     }
     auto *plugin = qobject_cast<ConnectorPlugin *>(instance);
@@ -109,6 +127,38 @@ Connector *PluginRegistry::createConnector(const ConnectionSettings &settings, Q
         for (const Entry &e : m_entries)
             kinds << e.info.kind;
         *error = QStringLiteral("no plugin provides connections of kind '%1' (available: %2)")
+                     .arg(settings.kind, kinds.isEmpty() ? QStringLiteral("none") : kinds.join(QStringLiteral(", ")));
+    }
+    return nullptr;
+}
+
+QList<PluginInfo> PluginRegistry::notifiers() const
+{
+    QList<PluginInfo> out;
+    for (const Entry &e : m_notifiers)
+        out.append(e.info);
+    return out;
+}
+
+const PluginInfo *PluginRegistry::notifierInfo(const QString &kind) const
+{
+    for (const Entry &e : m_notifiers)
+        if (e.info.kind == kind)
+            return &e.info;
+    return nullptr;
+}
+
+Notifier *PluginRegistry::createNotifier(const NotifierSettings &settings, QObject *parent, QString *error) const
+{
+    for (const Entry &e : m_notifiers) {
+        if (e.info.kind == settings.kind)
+            return e.notifier->createNotifier(settings, parent);
+    }
+    if (error) {
+        QStringList kinds;
+        for (const Entry &e : m_notifiers)
+            kinds << e.info.kind;
+        *error = QStringLiteral("no plugin provides notifiers of kind '%1' (available: %2)")
                      .arg(settings.kind, kinds.isEmpty() ? QStringLiteral("none") : kinds.join(QStringLiteral(", ")));
     }
     return nullptr;

@@ -45,6 +45,7 @@ QJsonObject notificationToJson(const Notification &n)
         annotations.insert(it.key(), it.value());
     QJsonObject o{
         {QStringLiteral("id"), n.id},
+        {QStringLiteral("fingerprint"), n.fingerprint},
         {QStringLiteral("kind"), notificationKindName(n.kind)},
         {QStringLiteral("rule"), n.rule},
         {QStringLiteral("severity"), n.severity},
@@ -75,6 +76,7 @@ std::optional<Notification> notificationFromJson(const QJsonObject &o, QString *
     n.id = o.value(QStringLiteral("id")).toString();
     if (n.id.isEmpty())
         return fail(QStringLiteral("the notification has no id"));
+    n.fingerprint = o.value(QStringLiteral("fingerprint")).toString(); // absent in entries written before it was kept
     const QString kind = o.value(QStringLiteral("kind")).toString();
     const auto k = kindFromName(kind);
     if (!k)

@@ -169,7 +169,7 @@ public:
             addIssue(line(root), {}, QStringLiteral("the top level must be a mapping of sections (connections, dashboards, ...)"));
             return;
         }
-        checkKeys(root, {"connections", "models", "dashboards", "rules", "rule_files", "notifiers", "routes", "drift", "settings"}, {},
+        checkKeys(root, {"connections", "models", "dashboards", "rules", "rule_files", "notifiers", "routes", "inhibit_rules", "drift", "settings"}, {},
                   QStringLiteral("at the top level"));
         if (auto s = root["settings"])
             parseSettings(s);
@@ -186,7 +186,9 @@ public:
         if (auto dr = root["drift"])
             parseDrift(dr);
         checkRuleReferences();
-        for (const char *later : {"models", "routes"}) {
+        if (root["routes"] || root["inhibit_rules"])
+            parseRouting(root["routes"], root["inhibit_rules"]);
+        for (const char *later : {"models"}) {
             if (root[later])
                 addIssue(line(root[later]), QString::fromLatin1(later),
                          QStringLiteral("section '%1' is recognised but not used by this version of Vigil yet").arg(QLatin1String(later)),
@@ -705,7 +707,13 @@ public:
                     continue;
                 }
                 const QString value = expandEnvironment(QString::fromStdString(o->second.Scalar()));
-                if (key.endsWith(QLatin1String("_secret"))) {
+                if (key == QLatin1String("send_resolved")) {
+                    if (value != QLatin1String("true") && value != QLatin1String("false"))
+                        addIssue(line(o->second), path + u'.' + key,
+                                 QStringLiteral("'send_resolved' %1 must be true or false, not '%2'").arg(ctx, value));
+                    else
+                        n.sendResolved = value == QLatin1String("true");
+                } else if (key.endsWith(QLatin1String("_secret"))) {
                     n.secrets.insert(key.chopped(7), value); // webhook_secret -> webhook
                 } else if (key == QLatin1String("webhook_url") || key == QLatin1String("token") || key == QLatin1String("password")
                            || value.startsWith(QLatin1String("https://hooks.slack.com/"))) {
@@ -791,6 +799,164 @@ public:
                 ok &= m_ws.issues[k].severity != WorkspaceIssue::Severity::Error;
             if (ok)
                 m_ws.drift.append(def);
+        }
+    }
+
+    // Alertmanager's `route` (here `routes:`, the root route) and `inhibit_rules`.
+    void parseRouting(const YAML::Node &routes, const YAML::Node &inhibit)
+    {
+        RouterConfig config;
+        const qsizetype issuesBefore = m_ws.issues.size();
+        if (routes) {
+            m_ws.routesLine = line(routes);
+            if (!routes.IsMap()) {
+                addIssue(line(routes), QStringLiteral("routes"),
+                         QStringLiteral("'routes' must be the root route, a mapping: receiver: NOTIFIER, group_by: [...], routes: [...]"));
+                return;
+            }
+            parseRoute(routes, QStringLiteral("routes"), QStringLiteral("in the root route"), true, &config.root);
+        } else {
+            addIssue(line(inhibit), QStringLiteral("inhibit_rules"),
+                     QStringLiteral("'inhibit_rules' needs a 'routes' section beside it (the root route names where alerts go)"));
+            return;
+        }
+        if (inhibit) {
+            if (!inhibit.IsSequence()) {
+                addIssue(line(inhibit), QStringLiteral("inhibit_rules"),
+                         QStringLiteral("'inhibit_rules' must be a list of rules (- source_matchers: [...], target_matchers: [...], equal: [...])"));
+            } else {
+                for (std::size_t i = 0; i < inhibit.size(); ++i) {
+                    const YAML::Node r = inhibit[i];
+                    const QString path = QStringLiteral("inhibit_rules[%1]").arg(i);
+                    const QString ctx = QStringLiteral("in inhibit rule %1").arg(i + 1);
+                    if (!r.IsMap()) {
+                        addIssue(line(r), path, QStringLiteral("an inhibit rule must be a mapping with source_matchers, target_matchers and equal"));
+                        continue;
+                    }
+                    checkKeys(r, {"source_matchers", "target_matchers", "equal"}, path, ctx);
+                    InhibitRule rule;
+                    matchers(r, "source_matchers", path, ctx, &rule.source);
+                    matchers(r, "target_matchers", path, ctx, &rule.target);
+                    stringList(r, "equal", path, ctx, &rule.equal);
+                    if (rule.source.isEmpty() || rule.target.isEmpty()) {
+                        addIssue(line(r), path, QStringLiteral("inhibit rule %1 needs both source_matchers and target_matchers").arg(i + 1));
+                        continue;
+                    }
+                    config.inhibitRules.append(rule);
+                }
+            }
+        }
+        for (qsizetype i = issuesBefore; i < m_ws.issues.size(); ++i)
+            if (m_ws.issues[i].severity == WorkspaceIssue::Severity::Error)
+                return; // a half-read routing tree pages the wrong people: the default routing stays
+        if (const QString e = config.validate(); !e.isEmpty()) {
+            addIssue(m_ws.routesLine, QStringLiteral("routes"), e);
+            return;
+        }
+        m_ws.routing = config;
+    }
+
+    void parseRoute(const YAML::Node &node, const QString &path, const QString &ctx, bool root, Route *out)
+    {
+        checkKeys(node, {"receiver", "matchers", "group_by", "group_wait", "group_interval", "repeat_interval", "continue", "routes"},
+                  path, ctx);
+        scalar(node, "receiver", path, &out->receiver, root, ctx);
+        if (!out->receiver.isEmpty()) {
+            QStringList known;
+            for (const NotifierDef &n : m_ws.notifiers)
+                known << n.name;
+            if (!known.contains(out->receiver)) {
+                const QString hint = nearestWord(out->receiver, known);
+                addIssue(line(node["receiver"]), path + QStringLiteral(".receiver"),
+                         QStringLiteral("receiver '%1' %2 is not defined under 'notifiers'%3").arg(out->receiver, ctx,
+                             hint.isEmpty() ? QString() : QStringLiteral("; did you mean '%1'?").arg(hint)));
+            }
+        }
+        if (root && node["matchers"])
+            addIssue(line(node["matchers"]), path + QStringLiteral(".matchers"),
+                     QStringLiteral("the root route matches every alert; put matchers on the routes under it"));
+        else
+            matchers(node, "matchers", path, ctx, &out->matchers);
+        if (node["group_by"]) {
+            QStringList groupBy;
+            stringList(node, "group_by", path, ctx, &groupBy);
+            out->groupBy = groupBy;
+        }
+        qint64 ms = 0;
+        if (duration(node, "group_wait", path, &ms, ctx))
+            out->groupWaitMs = ms;
+        if (duration(node, "group_interval", path, &ms, ctx))
+            out->groupIntervalMs = ms;
+        if (duration(node, "repeat_interval", path, &ms, ctx))
+            out->repeatIntervalMs = ms;
+        QString cont;
+        if (scalar(node, "continue", path, &cont, false, ctx)) {
+            if (cont != QLatin1String("true") && cont != QLatin1String("false"))
+                addIssue(line(node["continue"]), path + QStringLiteral(".continue"),
+                         QStringLiteral("'continue' %1 must be true or false, not '%2'").arg(ctx, cont));
+            out->continueMatching = cont == QLatin1String("true");
+        }
+        if (const YAML::Node children = node["routes"]) {
+            if (!children.IsSequence()) {
+                addIssue(line(children), path + QStringLiteral(".routes"),
+                         QStringLiteral("'routes' %1 must be a list of routes (- matchers: [...], receiver: ...)").arg(ctx));
+                return;
+            }
+            for (std::size_t i = 0; i < children.size(); ++i) {
+                const QString cpath = path + QStringLiteral(".routes[%1]").arg(i);
+                const YAML::Node c = children[i];
+                if (!c.IsMap()) {
+                    addIssue(line(c), cpath, QStringLiteral("a route must be a mapping (matchers, receiver, ...)"));
+                    continue;
+                }
+                Route child;
+                parseRoute(c, cpath, QStringLiteral("in route %1").arg(cpath), false, &child);
+                out->routes.append(child);
+            }
+        }
+    }
+
+    void stringList(const YAML::Node &parent, const char *key, const QString &path, const QString &ctx, QStringList *out)
+    {
+        const YAML::Node n = parent[key];
+        if (!n)
+            return;
+        if (n.IsScalar()) {
+            *out << expandEnvironment(QString::fromStdString(n.Scalar()));
+            return;
+        }
+        if (!n.IsSequence()) {
+            addIssue(line(n), path + u'.' + QLatin1String(key), QStringLiteral("'%1' %2 must be a list").arg(QLatin1String(key), ctx));
+            return;
+        }
+        for (std::size_t i = 0; i < n.size(); ++i) {
+            if (!n[i].IsScalar()) {
+                addIssue(line(n[i]), path + u'.' + QLatin1String(key),
+                         QStringLiteral("'%1' %2 must be a list of single values").arg(QLatin1String(key), ctx));
+                continue;
+            }
+            *out << expandEnvironment(QString::fromStdString(n[i].Scalar()));
+        }
+    }
+
+    // Alertmanager's matcher strings: 'severity="page"', 'model=~"fraud.*"'.
+    void matchers(const YAML::Node &parent, const char *key, const QString &path, const QString &ctx,
+                  QList<rules::LabelMatcher> *out)
+    {
+        const YAML::Node n = parent[key];
+        QStringList texts;
+        stringList(parent, key, path, ctx, &texts);
+        for (int i = 0; i < texts.size(); ++i) {
+            QString error;
+            const auto m = rules::LabelMatcher::parse(texts[i], &error);
+            const YAML::Node at = n.IsSequence() && std::size_t(i) < n.size() ? n[std::size_t(i)] : n;
+            if (!m) {
+                addIssue(line(at), path + u'.' + QLatin1String(key),
+                         QStringLiteral("matcher '%1' %2: %3 (write e.g. 'severity=\"page\"' or 'model=~\"fraud.*\"')")
+                             .arg(texts[i], ctx, error));
+                continue;
+            }
+            out->append(*m);
         }
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "notify/router.h"
 #include "rules/rule.h"
 
 #include <QList>
@@ -81,6 +82,9 @@ struct NotifierDef
     QString kind;
     QMap<QString, QString> options;  // plain options (channel, username, ...)
     QMap<QString, QString> secrets;  // option -> secret name, e.g. webhook_url -> slack-oncall
+    // Resolved notices to this notifier (Alertmanager's per-receiver
+    // send_resolved; Vigil's default is on: DESIGN.md promises the notice).
+    bool sendResolved = true;
     int line = 0;
 };
 
@@ -116,6 +120,12 @@ struct Workspace
     QList<RuleDef> rules;
     QList<NotifierDef> notifiers;
     QList<DriftDef> drift;
+    // The `routes:` tree and `inhibit_rules:` as written (Alertmanager's
+    // route and inhibit_rules); nullopt when the file has no `routes:` (the
+    // pipeline then routes each rule to its `notify:` list). sendResolved is
+    // filled from the notifiers either way.
+    std::optional<RouterConfig> routing;
+    int routesLine = 0;
     QList<WorkspaceIssue> issues;
 
     bool hasErrors() const;

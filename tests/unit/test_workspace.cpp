@@ -114,11 +114,12 @@ TEST_CASE("Workspace: one bad panel does not take down the rest", "[workspace]")
 
 TEST_CASE("Workspace: sections of later features are recognised with a warning", "[workspace]")
 {
-    const Workspace ws = parse("rules: []\nroutes: []\n");
+    // (routes is used since the alert pipeline: tests/unit/test_alert_pipeline.cpp)
+    const Workspace ws = parse("rules: []\nmodels: {}\n");
     CHECK_FALSE(ws.hasErrors());
     REQUIRE(ws.issues.size() == 1);
     CHECK(ws.issues.first().severity == WorkspaceIssue::Severity::Warning);
-    CHECK(ws.issues.first().message == "section 'routes' is recognised but not used by this version of Vigil yet");
+    CHECK(ws.issues.first().message == "section 'models' is recognised but not used by this version of Vigil yet");
 }
 
 TEST_CASE("Workspace: a missing file says so with its path", "[workspace]")

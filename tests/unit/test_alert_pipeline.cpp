@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// AlertPipeline: engine -> store -> router -> outbox -> notifier, with a manual
+// clock, a scripted connection, a real AlertStore in a temporary directory and
+// a fake notifier. Persist before acting, restart, desktop actions, routes.
+#include <catch2/catch.hpp>
+
+#include "alerting/alert_pipeline.h"
+
+#include <QCoreApplication>
+#include <QPromise>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <memory>
+
+using namespace vigil;
+using alerting::AlertEngine;
+using alerting::AlertPipeline;
+
+namespace {
+
+const Labels kFraud{{"model", "fraud-detector"}, {"version", "v13"}};
+
+// expr -> value for kFraud; a missing expr answers an empty vector.
+struct Values
+{
+    QHash<QString, double> byExpr;
+    QFuture<QueryResult> operator()(const QString &, const QueryRequest &req) const
+    {
+        QueryResult r;
+        r.type = ResultType::Vector;
+        if (byExpr.contains(req.expr))
+            r.series.append({SeriesKey(QStringLiteral("p99"), kFraud), {{req.timeMs, byExpr.value(req.expr)}}});
+        QPromise<QueryResult> p;
+        p.start();
+        p.addResult(r);
+        p.finish();
+        return p.future();
+    }
+};
+
+class FakeNotifier : public Notifier
+{
+public:
+    explicit FakeNotifier(QString name = QStringLiteral("pager")) { m_settings.name = name; m_settings.kind = "fake"; }
+    QString kind() const override { return m_settings.kind; }
+    const NotifierSettings &settings() const override { return m_settings; }
+    QFuture<DeliveryResult> deliver(const QList<Notification> &batch) override
+    {
+        if (onDeliver)
+            onDeliver(batch);
+        batches << batch;
+        QPromise<DeliveryResult> p;
+        p.start();
+        p.addResult(answer);
+        p.finish();
+        return p.future();
+    }
+    QStringList ids() const
+    {
+        QStringList out;
+        for (const auto &b : batches)
+            for (const auto &n : b)
+                out << n.id;
+        return out;
+    }
+    void invoke(const QString &id, const QString &action) { Q_EMIT actionInvoked(id, action); }
+
+    DeliveryResult answer = DeliveryResult::delivered();
+    QList<QList<Notification>> batches;
+    std::function<void(const QList<Notification> &)> onDeliver;
+
+private:
+    NotifierSettings m_settings;
+};
+
+RuleDef latencyRule()
+{
+    RuleDef d;
+    d.rule.name = QStringLiteral("HighP99Latency");
+    d.rule.query = QStringLiteral("p99");
+    d.rule.condition = rules::Condition::above(0.25);
+    d.rule.severity = rules::Severity::Critical;
+    d.rule.annotations = {{QStringLiteral("summary"), QStringLiteral("p99 of {{ $labels.model }} is {{ $value }}")}};
+    d.group = QStringLiteral("default");
+    d.intervalMs = 60'000;
+    return d;
+}
+
+// Short timers so a test reads as a timeline: group_wait 1 s, group_interval
+// 1 s, repeat_interval 10 min.
+RouterConfig fastRouting(const QString &receiver = QStringLiteral("pager"))
+{
+    RouterConfig c;
+    c.root.receiver = receiver;
+    c.root.groupBy = QStringList{QStringLiteral("alertname")};
+    c.root.groupWaitMs = 1'000;
+    c.root.groupIntervalMs = 1'000;
+    c.root.repeatIntervalMs = 600'000;
+    return c;
+}
+
+void settle()
+{
+    for (int i = 0; i < 5; ++i)
+        QCoreApplication::processEvents();
+}
+
+// One running pipeline over a database that outlives it (a restart is a new Rig on the same dir).
+struct Rig
+{
+    Rig(ManualClock &clock, const QString &dbPath, std::shared_ptr<Values> values, DeliveryResult answer = DeliveryResult::delivered())
+        : clock(clock)
+    {
+        storage::StoreOptions o;
+        o.path = dbPath;
+        o.clock = &clock;
+        store = std::make_unique<storage::AlertStore>(o);
+        REQUIRE(store->open().usable());
+        engine = std::make_unique<AlertEngine>(clock, [values](const QString &c, const QueryRequest &r) { return (*values)(c, r); });
+        engine->setRules({latencyRule()}, QStringLiteral("prom"));
+        pipeline = std::make_unique<AlertPipeline>(clock, engine.get(), store.get());
+        pipeline->setUser(QStringLiteral("alice"));
+        pipeline->setRouting(fastRouting());
+        notifier.answer = answer;
+        pipeline->addNotifier(&notifier);
+        startProblems = pipeline->start();
+    }
+    ~Rig()
+    {
+        pipeline.reset();
+        engine.reset();
+        store.reset();
+    }
+    // One evaluation, then the router and the outbox after group_wait.
+    void evaluateAndSend()
+    {
+        engine->tick();
+        settle();
+        clock.advanceMs(1'000);
+        pipeline->tick();
+        settle();
+    }
+    QString fingerprint() const
+    {
+        const auto rows = engine->alerts();
+        return rows.isEmpty() ? QString() : rows.first().instance.id.fingerprint;
+    }
+
+    ManualClock &clock;
+    FakeNotifier notifier;
+    std::unique_ptr<storage::AlertStore> store;
+    std::unique_ptr<AlertEngine> engine;
+    std::unique_ptr<AlertPipeline> pipeline;
+    QStringList startProblems;
+};
+
+} // namespace
+
+TEST_CASE("Pipeline writes the transition, the announced set and the delivery attempt before the notifier is handed the notification",
+          "[pipeline]")
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath("alerts.db");
+    ManualClock clock;
+    auto values = std::make_shared<Values>();
+    values->byExpr["p99"] = 0.31;
+    Rig rig(clock, db, values);
+    REQUIRE(rig.startProblems.isEmpty());
+
+    // What another connection to the same file sees at the moment of the send.
+    int checked = 0;
+    rig.notifier.onDeliver = [&](const QList<Notification> &batch) {
+        storage::StoreOptions o;
+        o.path = db;
+        storage::AlertStore reader(o);
+        REQUIRE(reader.open().usable());
+        REQUIRE(batch.size() == 1);
+        const Notification &n = batch.first();
+        const auto history = reader.history(n.fingerprint);
+        REQUIRE(history.value.size() == 1);
+        CHECK(history.value.first().transition.to == rules::AlertState::Firing);
+        CHECK(reader.loadInstances().value.size() == 1);
+        CHECK(reader.loadAnnounced().value.contains(n.fingerprint));
+        const auto pending = reader.pending(QStringLiteral("pager"));
+        REQUIRE(pending.value.size() == 1);
+        CHECK(pending.value.first().notification.id == n.id);
+        CHECK(pending.value.first().attempts == 1); // counted before the send
+        ++checked;
+    };
+    rig.evaluateAndSend();
+    REQUIRE(checked == 1);
+    REQUIRE(rig.notifier.batches.size() == 1);
+    const Notification n = rig.notifier.batches.first().first();
+    CHECK(n.kind == Notification::Kind::Firing);
+    CHECK(n.fingerprint == rig.fingerprint());
+    CHECK(n.id.startsWith(n.fingerprint + ':'));
+    // The decorator filled what the router does not know.
+    CHECK(n.summary == "p99 of fraud-detector is 0.31");
+    CHECK(n.condition == rig.engine->alert(n.fingerprint)->condition);
+    CHECK(n.annotations.value("summary") == n.summary);
+    // And the outcome is written after it.
+    CHECK(rig.store->pending().value.isEmpty());
+}
+
+TEST_CASE("Pipeline restart restores the alert and its ack without a second firing notice", "[pipeline]")
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath("alerts.db");
+    ManualClock clock;
+    auto values = std::make_shared<Values>();
+    values->byExpr["p99"] = 0.31;
+    QString fp;
+    QString firingId;
+    {
+        Rig rig(clock, db, values);
+        rig.evaluateAndSend();
+        REQUIRE(rig.notifier.ids().size() == 1);
+        firingId = rig.notifier.ids().first();
+        fp = rig.fingerprint();
+        REQUIRE(rig.engine->acknowledge(fp, QStringLiteral("alice"), QStringLiteral("on it")).isEmpty());
+    }
+    clock.advanceMs(60'000);
+    Rig again(clock, db, values);
+    CHECK(again.startProblems.isEmpty());
+    const auto row = again.engine->alert(fp);
+    REQUIRE(row);
+    CHECK(row->instance.state == rules::AlertState::Firing);
+    REQUIRE(row->ack);
+    CHECK(row->ack->by == "alice");
+    CHECK(again.engine->gate().isAnnounced(fp));
+    // Still breaching after the restart: nothing new is sent, not even after a repeat interval (acked).
+    again.evaluateAndSend();
+    clock.advanceMs(600'000);
+    again.evaluateAndSend();
+    CHECK(again.notifier.ids().isEmpty());
+    // It resolves: the resolved notice goes where the firing notice went.
+    values->byExpr["p99"] = 0.10;
+    clock.advanceMs(60'000);
+    again.evaluateAndSend();
+    REQUIRE(again.notifier.ids().size() == 1);
+    CHECK(again.notifier.batches.first().first().kind == Notification::Kind::Resolved);
+    CHECK(again.notifier.ids().first() != firingId);
+}
+
+TEST_CASE("Pipeline restart re-queues undelivered notifications with their ids and delivers each once", "[pipeline]")
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath("alerts.db");
+    ManualClock clock;
+    auto values = std::make_shared<Values>();
+    values->byExpr["p99"] = 0.31;
+    QStringList tried;
+    {
+        Rig rig(clock, db, values, DeliveryResult::retry(QStringLiteral("HTTP 500")));
+        rig.evaluateAndSend();
+        tried = rig.notifier.ids();
+        REQUIRE(tried.size() == 1);
+        REQUIRE(rig.store->pending().value.size() == 1);
+    } // gone, undelivered (as after a kill: the store has it, the memory does not)
+    Rig again(clock, db, values);
+    again.pipeline->tick();
+    settle();
+    CHECK(again.notifier.ids() == tried);
+    CHECK(again.store->pending().value.isEmpty());
+    // A later evaluation of the same firing alert does not send it again.
+    clock.advanceMs(60'000);
+    again.evaluateAndSend();
+    CHECK(again.notifier.ids() == tried);
+}
+
+TEST_CASE("Pipeline: the desktop's ack action acknowledges the alert behind the notification, durably", "[pipeline]")
+{
+    QTemporaryDir dir;
+    ManualClock clock;
+    auto values = std::make_shared<Values>();
+    values->byExpr["p99"] = 0.31;
+    Rig rig(clock, dir.filePath("alerts.db"), values);
+    rig.evaluateAndSend();
+    REQUIRE(rig.notifier.ids().size() == 1);
+    const QString fp = rig.fingerprint();
+
+    rig.notifier.invoke(rig.notifier.ids().first(), QStringLiteral("ack"));
+    const auto row = rig.engine->alert(fp);
+    REQUIRE(row->ack);
+    CHECK(row->ack->by == "alice");
+    const auto acks = rig.store->loadAcks();
+    REQUIRE(acks.value.size() == 1);
+    CHECK(acks.value.first().fingerprint == fp);
+
+    // A notification id the pipeline never saw (another run's): its fingerprint is in the id.
+    CHECK(rig.pipeline->fingerprintOf(fp + QStringLiteral(":1:firing")) == fp);
+}
+
+TEST_CASE("Pipeline: the desktop's snooze action silences exactly the alert's labels for 15 minutes", "[pipeline]")
+{
+    QTemporaryDir dir;
+    ManualClock clock;
+    auto values = std::make_shared<Values>();
+    values->byExpr["p99"] = 0.31;
+    Rig rig(clock, dir.filePath("alerts.db"), values);
+    rig.evaluateAndSend();
+    REQUIRE(rig.notifier.ids().size() == 1);
+    const QString fp = rig.fingerprint();
+    const qint64 now = clock.nowMs();
+
+    rig.notifier.invoke(rig.notifier.ids().first(), QStringLiteral("snooze-15m"));
+    const auto silences = rig.engine->silences();
+    REQUIRE(silences.size() == 1);
+    const rules::Silence s = silences.first();
+    CHECK(s.startsAtMs == now);
+    CHECK(s.endsAtMs == now + 15 * 60'000);
+    CHECK(s.createdBy == "alice");
+    CHECK(s.comment == "snoozed from the desktop notification");
+    QStringList matchers;
+    for (const auto &m : s.matchers)
+        matchers << m.toString();
+    CHECK(matchers == QStringList{R"(alertname="HighP99Latency")", R"(model="fraud-detector")",
+                                  R"(severity="critical")", R"(version="v13")"});
+    CHECK(rig.engine->alert(fp)->silencedBy == QStringList{s.id});
+    const auto stored = rig.store->loadSilences();
+    REQUIRE(stored.value.size() == 1);
+    CHECK(stored.value.first().id == s.id);
+}
+
+TEST_CASE("Pipeline: the desktop's open action asks for the alert, and a refused ack is reported", "[pipeline]")
+{
+    QTemporaryDir dir;
+    ManualClock clock;
+    auto values = std::make_shared<Values>();
+    values->byExpr["p99"] = 0.31;
+    Rig rig(clock, dir.filePath("alerts.db"), values);
+    rig.evaluateAndSend();
+    QSignalSpy open(rig.pipeline.get(), &AlertPipeline::openRequested);
+    QSignalSpy failed(rig.pipeline.get(), &AlertPipeline::actionFailed);
+    rig.notifier.invoke(rig.notifier.ids().first(), QStringLiteral("open"));
+    REQUIRE(open.size() == 1);
+    CHECK(open.first().first().toString() == rig.fingerprint());
+    rig.notifier.invoke(QStringLiteral("0123456789abcdef:1:firing"), QStringLiteral("ack"));
+    REQUIRE(failed.size() == 1);
+    CHECK(failed.first().first().toString().contains("no alert with fingerprint 0123456789abcdef"));
+}
+
+TEST_CASE("Pipeline: a permanent delivery failure is kept as failed and told to the user", "[pipeline]")
+{
+    QTemporaryDir dir;
+    ManualClock clock;
+    auto values = std::make_shared<Values>();
+    values->byExpr["p99"] = 0.31;
+    Rig rig(clock, dir.filePath("alerts.db"), values,
+            DeliveryResult::permanent(QStringLiteral("Slack refused the message: no_service (HTTP 404)"), 404));
+    QSignalSpy problems(rig.pipeline.get(), &AlertPipeline::problem);
+    rig.evaluateAndSend();
+    REQUIRE(problems.size() == 1);
+    CHECK(problems.first().first().toString()
+          == "1 notification(s) to 'pager' could not be delivered and will not be retried: "
+             "Slack refused the message: no_service (HTTP 404)");
+    CHECK(rig.store->failed().value.size() == 1);
+    CHECK(rig.store->pending().value.isEmpty());
+}
+
+TEST_CASE("Pipeline keeps notifications for a notifier that is not available, and says so", "[pipeline]")
+{
+    QTemporaryDir dir;
+    ManualClock clock;
+    auto values = std::make_shared<Values>();
+    values->byExpr["p99"] = 0.31;
+    Rig rig(clock, dir.filePath("alerts.db"), values);
+    rig.pipeline->setRouting(fastRouting(QStringLiteral("oncall-slack")));
+    QSignalSpy problems(rig.pipeline.get(), &AlertPipeline::problem);
+    rig.evaluateAndSend();
+    REQUIRE(problems.size() == 1);
+    CHECK(problems.first().first().toString()
+          == "1 notification(s) for 'oncall-slack' are kept undelivered: that notifier is not available");
+    CHECK(rig.store->pending(QStringLiteral("oncall-slack")).value.size() == 1);
+}
+
+TEST_CASE("Default routing sends each rule to the notifiers its notify list names, and unnamed rules everywhere",
+          "[pipeline][routing]")
+{
+    Workspace ws;
+    for (const char *name : {"oncall-slack", "desktop"}) {
+        NotifierDef n;
+        n.name = QString::fromLatin1(name);
+        n.kind = QStringLiteral("x");
+        ws.notifiers << n;
+    }
+    ws.notifiers[0].sendResolved = false;
+    RuleDef a = latencyRule();
+    a.notify = {QStringLiteral("desktop")};
+    RuleDef b = latencyRule();
+    b.rule.name = QStringLiteral("Errors.5xx");
+    b.notify = {QStringLiteral("oncall-slack"), QStringLiteral("desktop")};
+    RuleDef c = latencyRule();
+    c.rule.name = QStringLiteral("Anything");
+    ws.rules = {a, b, c};
+    const RouterConfig config = alerting::routerConfigFor(ws);
+    CHECK(config.validate().isEmpty());
+    CHECK(config.sendResolved.value("oncall-slack") == false);
+    CHECK(config.sendResolved.value("desktop") == true);
+    const Router router(config);
+    CHECK(router.receiversFor({{"alertname", "HighP99Latency"}}) == QStringList{"desktop"});
+    CHECK(router.receiversFor({{"alertname", "Errors.5xx"}}) == QStringList{"oncall-slack", "desktop"});
+    CHECK(router.receiversFor({{"alertname", "Errorsx5xx"}}) == QStringList{"oncall-slack"}); // '.' is literal: the root's
+    CHECK(router.receiversFor({{"alertname", "Anything"}}) == QStringList{"oncall-slack", "desktop"});
+
+    SECTION("no rule names a notifier: every notifier gets every alert")
+    {
+        for (RuleDef &r : ws.rules)
+            r.notify.clear();
+        const Router all(alerting::routerConfigFor(ws));
+        CHECK(all.receiversFor({{"alertname", "HighP99Latency"}}) == QStringList{"oncall-slack", "desktop"});
+    }
+}
+
+TEST_CASE("Workspace routes: the route tree, inhibit rules and send_resolved as Alertmanager writes them",
+          "[pipeline][routing][workspace]")
+{
+    const QByteArray yaml = R"(notifiers:
+  oncall-slack: { kind: slack, webhook_secret: slack-oncall, send_resolved: false }
+  desktop: { kind: desktop }
+routes:
+  receiver: oncall-slack
+  group_by: [alertname, model]
+  group_wait: 10s
+  group_interval: 1m
+  repeat_interval: 2h
+  routes:
+    - matchers: ['severity="page"', 'model=~"fraud.*"']
+      receiver: desktop
+      continue: true
+    - matchers: ['team="ml"']
+      group_by: ['...']
+inhibit_rules:
+  - source_matchers: ['severity="page"']
+    target_matchers: ['severity="warning"']
+    equal: [alertname, model]
+)";
+    const Workspace ws = parseWorkspace(yaml, QStringLiteral("team.yaml"));
+    INFO(ws.errorMessages().join('\n').toStdString());
+    CHECK(ws.issues.isEmpty());
+    REQUIRE(ws.routing);
+    const RouterConfig &c = *ws.routing;
+    CHECK(c.root.receiver == "oncall-slack");
+    CHECK(c.root.groupBy == QStringList{"alertname", "model"});
+    CHECK(c.root.groupWaitMs == 10'000);
+    CHECK(c.root.groupIntervalMs == 60'000);
+    CHECK(c.root.repeatIntervalMs == 7'200'000);
+    REQUIRE(c.root.routes.size() == 2);
+    CHECK(c.root.routes[0].receiver == "desktop");
+    CHECK(c.root.routes[0].continueMatching);
+    CHECK(c.root.routes[0].matchers.size() == 2);
+    CHECK(c.root.routes[1].groupBy == QStringList{"..."});
+    REQUIRE(c.inhibitRules.size() == 1);
+    CHECK(c.inhibitRules[0].equal == QStringList{"alertname", "model"});
+    REQUIRE(ws.notifiers.size() == 2);
+    CHECK_FALSE(ws.notifiers[0].sendResolved);
+
+    const RouterConfig full = alerting::routerConfigFor(ws);
+    CHECK(full.sendResolved.value("oncall-slack") == false);
+    const Router router(full);
+    CHECK(router.receiversFor({{"model", "fraud-v2"}, {"severity", "page"}, {"team", "ml"}})
+          == QStringList{"desktop", "oncall-slack"});
+}
+
+TEST_CASE("Workspace routes: mistakes are reported with file, line and key, and the default routing stays",
+          "[pipeline][routing][workspace]")
+{
+    const QByteArray yaml = R"(notifiers:
+  desktop: { kind: desktop }
+routes:
+  receiver: dekstop
+  group_wait: soon
+  routes:
+    - matchers: ['model=~"(unclosed"']
+      recevier: desktop
+)";
+    const Workspace ws = parseWorkspace(yaml, QStringLiteral("team.yaml"));
+    CHECK_FALSE(ws.routing);
+    const QStringList messages = ws.errorMessages();
+    INFO(messages.join('\n').toStdString());
+    REQUIRE(messages.size() == 4);
+    CHECK(messages[0] == "team.yaml:4: receiver 'dekstop' in the root route is not defined under 'notifiers'; did you mean 'desktop'?");
+    CHECK(messages[1] == "team.yaml:5: 'group_wait' in the root route is not a duration: 'soon' (write e.g. 15s, 5m, 1h)");
+    CHECK(messages[2].startsWith("team.yaml:8: unknown key 'recevier' in route routes.routes[0]; did you mean 'receiver'?"));
+    CHECK(messages[3].startsWith("team.yaml:7: matcher 'model=~\"(unclosed\"' in route routes.routes[0]: "));
+}
