@@ -9,6 +9,7 @@
 #include <QDateTimeAxis>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QAreaSeries>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QRegularExpression>
@@ -165,11 +166,32 @@ void ChartPanel::updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs
     QSet<SeriesKey> seen;
     for (int q = 0; q < m_jobIds.size(); ++q) {
         const PanelQuery &query = m_def.queries.value(q);
-        for (const SeriesKey &key : store.keysNamed(m_jobIds[q])) {
+        const QList<SeriesKey> keys = store.keysNamed(m_jobIds[q]);
+        // Without a legend template, name each series by the labels that tell
+        // it apart (Grafana shows them all; four lines that all start with
+        // metric="precision" read worse).
+        QSet<Label> common;
+        if (query.legend.isEmpty() && keys.size() > 1) {
+            const Labels &first = keys.first().labels();
+            common = QSet<Label>(first.begin(), first.end());
+            for (const SeriesKey &k : keys)
+                common &= QSet<Label>(k.labels().begin(), k.labels().end());
+        }
+        for (const SeriesKey &key : keys) {
             QList<QPointF> pts = decimateMinMax(store.range(key, fromMs, toMs), fromMs, toMs, pixels);
             for (const QPointF &p : pts)
                 maxAbs = std::max(maxAbs, std::fabs(p.y()));
-            pending.append({key, legendFor(query.legend, key, query.expr), std::move(pts)});
+            QString name;
+            if (!common.isEmpty()) {
+                Labels distinct;
+                for (const Label &l : key.labels())
+                    if (!common.contains(l))
+                        distinct.append(l);
+                name = legendFor(query.legend, SeriesKey(key.name(), distinct), query.expr);
+            } else {
+                name = legendFor(query.legend, key, query.expr);
+            }
+            pending.append({key, name, std::move(pts)});
             seen.insert(key);
         }
     }
@@ -221,6 +243,16 @@ void ChartPanel::updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs
     // Many series (e.g. one per deployment) do not fit under the plot: the legend moves right.
     m_chart->legend()->setAlignment(m_lines.size() > 4 ? Qt::AlignRight : Qt::AlignBottom);
     if (std::isfinite(lo) && std::isfinite(hi)) {
+        // Thresholds near the data stay in view, so the line to cross is on screen.
+        for (const Threshold &t : m_thresholds) {
+            const double v = t.value * m_scale.factor;
+            if (std::isfinite(v) && v <= std::max(std::fabs(hi), std::fabs(lo)) * 4 + 1e-12) {
+                lo = std::min(lo, v);
+                hi = std::max(hi, v);
+            }
+        }
+    }
+    if (std::isfinite(lo) && std::isfinite(hi)) {
         // Zero-based for rates and latencies so a small wiggle does not look like a cliff.
         const double bottom = lo >= 0 ? 0.0 : lo;
         double top = hi > bottom ? hi : bottom + 1.0;
@@ -235,7 +267,71 @@ void ChartPanel::updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs
     if (step > 0 && std::isfinite(step))
         decimals = std::clamp(int(std::ceil(-std::log10(step) - 1e-9)), decimals, 6);
     m_y->setLabelFormat(QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f") + m_scale.suffix);
+    layoutOverlay(fromMs, toMs, m_y->min(), m_y->max());
     refreshState();
+}
+
+void ChartPanel::setAlertOverlay(const QList<Threshold> &thresholds, const QList<AlertSpan> &spans)
+{
+    m_thresholds = thresholds;
+    m_spans = spans;
+}
+
+void ChartPanel::layoutOverlay(qint64 fromMs, qint64 toMs, double yLo, double yHi)
+{
+    auto hideMarker = [this](QAbstractSeries *series) {
+        for (QLegendMarker *m : m_chart->legend()->markers(series))
+            m->setVisible(false);
+    };
+    while (m_thresholdLines.size() > m_thresholds.size()) {
+        QLineSeries *l = m_thresholdLines.takeLast();
+        m_chart->removeSeries(l);
+        delete l;
+    }
+    while (m_thresholdLines.size() < m_thresholds.size()) {
+        auto *l = new QLineSeries(m_chart);
+        m_chart->addSeries(l);
+        l->attachAxis(m_x);
+        l->attachAxis(m_y);
+        hideMarker(l);
+        m_thresholdLines.append(l);
+    }
+    for (int i = 0; i < m_thresholds.size(); ++i) {
+        const Threshold &t = m_thresholds[i];
+        QLineSeries *l = m_thresholdLines[i];
+        const double v = t.value * m_scale.factor;
+        QPen pen(t.recovery ? QColor(0xf9, 0xa8, 0x25) : QColor(0xe5, 0x39, 0x35));
+        pen.setWidthF(t.recovery ? 1.0 : 1.4);
+        pen.setStyle(t.recovery ? Qt::DotLine : Qt::DashLine);
+        l->setPen(pen);
+        l->setName(t.label);
+        l->replace({QPointF(double(fromMs), v), QPointF(double(toMs), v)});
+    }
+    // Bands are few and short-lived: rebuilt on every redraw.
+    for (QAreaSeries *b : std::as_const(m_bands)) {
+        m_chart->removeSeries(b);
+        delete b;
+    }
+    m_bands.clear();
+    for (const AlertSpan &span : std::as_const(m_spans)) {
+        const double from = double(std::max(span.fromMs, fromMs));
+        const double to = double(span.toMs > 0 ? std::min(span.toMs, toMs) : toMs);
+        if (to <= from)
+            continue;
+        auto *upper = new QLineSeries(m_chart);
+        auto *lower = new QLineSeries(m_chart);
+        upper->append({QPointF(from, yHi), QPointF(to, yHi)});
+        lower->append({QPointF(from, yLo), QPointF(to, yLo)});
+        auto *band = new QAreaSeries(upper, lower);
+        band->setName(span.firing ? QStringLiteral("firing") : QStringLiteral("pending"));
+        band->setPen(Qt::NoPen);
+        band->setBrush(span.firing ? QColor(0xe5, 0x39, 0x35, 48) : QColor(0xf9, 0xa8, 0x25, 48));
+        m_chart->addSeries(band);
+        band->attachAxis(m_x);
+        band->attachAxis(m_y);
+        hideMarker(band);
+        m_bands.append(band);
+    }
 }
 
 qsizetype ChartPanel::pointCount() const

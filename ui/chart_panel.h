@@ -10,6 +10,7 @@
 #include <QHash>
 
 class QLabel;
+class QAreaSeries;
 class QLineSeries;
 class QChart;
 class QChartView;
@@ -45,12 +46,32 @@ public:
     QChartView *chartView() const { return m_view; }
     QRectF plotArea() const;
 
+    // What the panel draws for alert rules on its query: horizontal lines at
+    // the thresholds, and bands over the time an instance has been pending
+    // or firing (Grafana draws the same for its alert rules).
+    struct Threshold
+    {
+        double value = 0;
+        bool recovery = false; // the hysteresis line, drawn fainter
+        QString label;         // "HighP99Latency > 0.25"
+    };
+    struct AlertSpan
+    {
+        qint64 fromMs = 0;
+        qint64 toMs = 0; // 0: still open (until the right edge)
+        bool firing = false; // firing (red) or pending (amber)
+    };
+    void setAlertOverlay(const QList<Threshold> &thresholds, const QList<AlertSpan> &spans);
+    int thresholdLineCount() const { return int(m_thresholdLines.size()); }
+    int alertBandCount() const { return int(m_bands.size()); }
+
     // "{{version}} p99" with {{version}} replaced from the key; a legend
     // without template falls back to the key's labels.
     static QString legendFor(const QString &legendTemplate, const SeriesKey &key, const QString &expr);
 
 private:
     void refreshState();
+    void layoutOverlay(qint64 fromMs, qint64 toMs, double yLo, double yHi);
     void applyDarkOrLight();
 
     PanelDef m_def;
@@ -68,6 +89,10 @@ private:
     QChart *m_chart = nullptr;
     QDateTimeAxis *m_x = nullptr;
     QValueAxis *m_y = nullptr;
+    QList<Threshold> m_thresholds;
+    QList<AlertSpan> m_spans;
+    QList<QLineSeries *> m_thresholdLines;
+    QList<QAreaSeries *> m_bands;
 };
 
 } // namespace vigil::ui

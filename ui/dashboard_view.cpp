@@ -38,6 +38,78 @@ DashboardView::DashboardView(const DashboardDef &def, Session *session, QWidget 
         if (ChartPanel *panel = m_byJob.value(id))
             panel->setStatus(id, st);
     });
+    connect(session, &Session::alertsUpdated, this, &DashboardView::updateAlertOverlays);
+    updateAlertOverlays();
+}
+
+QString DashboardView::normalizedQuery(const QString &expr)
+{
+    QString out;
+    out.reserve(expr.size());
+    for (const QChar c : expr)
+        if (!c.isSpace())
+            out += c;
+    return out;
+}
+
+void DashboardView::updateAlertOverlays()
+{
+    const Workspace &ws = m_session->workspace();
+    const QList<alerting::AlertRow> rows = m_session->alertRows();
+    for (ChartPanel *panel : std::as_const(m_panels)) {
+        const PanelDef &def = panel->definition();
+        const QString panelConnection = ws.connectionFor(def);
+        QList<ChartPanel::Threshold> thresholds;
+        qint64 pendingSince = 0, firingSince = 0;
+        for (const RuleDef &rule : ws.rules) {
+            const QString ruleConnection = rule.connection.isEmpty() ? ws.connectionFor(PanelDef{}) : rule.connection;
+            if (ruleConnection != panelConnection)
+                continue;
+            bool shown = false;
+            for (const PanelQuery &q : def.queries)
+                shown |= normalizedQuery(q.expr) == normalizedQuery(rule.rule.query);
+            if (!shown)
+                continue;
+            const rules::Condition &c = rule.rule.condition;
+            const QString name = rule.rule.name;
+            switch (c.kind) {
+            case rules::ConditionKind::Above:
+            case rules::ConditionKind::Below:
+                thresholds.append({c.threshold, false, name});
+                if (c.recover && *c.recover != c.threshold)
+                    thresholds.append({*c.recover, true, name + QStringLiteral(" recovers")});
+                break;
+            case rules::ConditionKind::OutsideBand:
+                thresholds.append({c.low, false, name});
+                thresholds.append({c.high, false, name});
+                if (c.recoverLow)
+                    thresholds.append({*c.recoverLow, true, name + QStringLiteral(" recovers")});
+                if (c.recoverHigh)
+                    thresholds.append({*c.recoverHigh, true, name + QStringLiteral(" recovers")});
+                break;
+            case rules::ConditionKind::ReturnsAnything:
+                break;
+            }
+            for (const alerting::AlertRow &row : rows) {
+                if (row.instance.id.rule != name)
+                    continue;
+                const qint64 since = row.instance.activeSinceMs ? row.instance.activeSinceMs : row.instance.stateSinceMs;
+                if (row.instance.state == rules::AlertState::Pending)
+                    pendingSince = pendingSince ? std::min(pendingSince, since) : since;
+                else if (rules::isOpen(row.instance.state))
+                    firingSince = firingSince ? std::min(firingSince, since) : since;
+            }
+        }
+        QList<ChartPanel::AlertSpan> spans;
+        if (pendingSince)
+            spans.append({pendingSince, 0, false});
+        if (firingSince)
+            spans.append({firingSince, 0, true});
+        panel->setAlertOverlay(thresholds, spans);
+        m_dirty.insert(panel);
+    }
+    if (isVisible() && !m_frame.isActive())
+        m_frame.start();
 }
 
 void DashboardView::markDirty(const QList<SeriesKey> &keys)

@@ -27,6 +27,10 @@ public:
     // True when every panel shows data.
     bool allPanelsHaveData() const;
     void redrawAll();
+    // The thresholds and alert bands of the rules whose query a panel shows.
+    void updateAlertOverlays();
+    // Whitespace-insensitive: "sum by (a)(x)" and "sum by (a) (x)" are one query.
+    static QString normalizedQuery(const QString &expr);
 
 protected:
     void showEvent(QShowEvent *event) override;

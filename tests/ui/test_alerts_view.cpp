@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include "alerts_view.h"
+#include "chart_panel.h"
+#include "dashboard_view.h"
 #include "main_window.h"
 #include "session/session.h"
 #include "support/test_stack.h"
@@ -206,4 +208,44 @@ TEST_CASE("Alerts view: the filter finds alerts by label value, and an ack of a 
     REQUIRE(message);
     CHECK(message->isVisible());
     CHECK(message->textFormat() == Qt::PlainText);
+}
+
+TEST_CASE("Charts draw the thresholds of the rules on their query and a band while one fires", "[ui][alerts]")
+{
+    const Workspace ws = parseWorkspace(R"(settings: { evaluation_interval: 1s, refresh: 1s, range: 5m }
+connections:
+  prom: { kind: demo }
+dashboards:
+  - name: Quality
+    panels:
+      - { title: Precision, query: 'model_quality{metric="precision"}', unit: percentunit }
+      - { title: Other, query: 'model_quality{metric="recall"}' }
+rules:
+  - name: LowPrecision
+    query: model_quality{metric="precision"}
+    below: 0.99
+    recover_above: 0.995
+)", QStringLiteral("overlay.yaml"));
+    INFO(ws.errorMessages().join("\n").toStdString());
+    REQUIRE_FALSE(ws.hasErrors());
+    Session session;
+    session.loadPlugins({QStringLiteral(VIGIL_PLUGIN_DIR)});
+    REQUIRE(session.open(ws).isEmpty());
+    ui::MainWindow window(&session, {});
+    window.resize(1400, 700);
+    window.show();
+    ui::DashboardView *view = window.currentDashboard();
+    REQUIRE(view);
+    ui::ChartPanel *precision = view->panels()[0];
+    ui::ChartPanel *other = view->panels()[1];
+    REQUIRE(waitUntil([&] { return precision->hasData() && precision->alertBandCount() == 1; }, 20'000));
+    CHECK(precision->thresholdLineCount() == 2); // 0.99 fires, 0.995 recovers
+    CHECK(other->thresholdLineCount() == 0);
+    CHECK(other->alertBandCount() == 0);
+    // The lines are not legend entries: the legend still lists the series only.
+    for (const QString &name : precision->legendNames())
+        CHECK_FALSE(name.contains("LowPrecision"));
+    QTest::qWait(300); // let the chart's scene lay out the band and the legend before the grab
+    precision->grab().save(screenshotDir() + QStringLiteral("/panel-threshold-band.png"));
+    CHECK(ui::DashboardView::normalizedQuery(" sum by (a)(x) ") == ui::DashboardView::normalizedQuery("sum by (a) (x)"));
 }
