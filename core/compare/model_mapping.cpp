@@ -33,18 +33,18 @@ const QList<LiveMetricInfo> &liveMetrics()
 {
     static const QList<LiveMetricInfo> metrics = {
         {QStringLiteral("p50_latency"), QStringLiteral("p50 latency"), QStringLiteral("s"), BadDirection::Increase,
-         false, quantile("0.50")},
+         false, true, quantile("0.50")},
         {QStringLiteral("p95_latency"), QStringLiteral("p95 latency"), QStringLiteral("s"), BadDirection::Increase,
-         false, quantile("0.95")},
+         false, true, quantile("0.95")},
         {QStringLiteral("p99_latency"), QStringLiteral("p99 latency"), QStringLiteral("s"), BadDirection::Increase,
-         false, quantile("0.99")},
-        // Requests per second: lower is worse only in the sense of "lost traffic";
-        // a canary on a fixed traffic share should not serve fewer.
+         false, true, quantile("0.99")},
+        // Requests per second: fewer is the worse direction (lost traffic), but
+        // not judged (see LiveMetricInfo::judged).
         {QStringLiteral("rps"), QStringLiteral("requests/s"), QStringLiteral("reqps"), BadDirection::Decrease, false,
-         QStringLiteral("sum(rate(model_requests_total{" VIGIL_SELECTOR "}[{{interval}}]))")},
+         false, QStringLiteral("sum(rate(model_requests_total{" VIGIL_SELECTOR "}[{{interval}}]))")},
         // Critical: a canary that fails requests fails, whatever else it does well.
         {QStringLiteral("error_ratio"), QStringLiteral("error ratio"), QStringLiteral("percentunit"),
-         BadDirection::Increase, true,
+         BadDirection::Increase, true, true,
          QStringLiteral("sum(rate(model_requests_total{" VIGIL_SELECTOR ", code=~\"5..\"}[{{interval}}])) / "
                         "sum(rate(model_requests_total{" VIGIL_SELECTOR "}[{{interval}}]))")},
     };
@@ -99,6 +99,28 @@ QString liveQuery(const ModelDef &model, const QString &key, const QString &regi
 {
     return expandQueryTemplate(liveQueryTemplate(model, key), model.name, versionLabelValue(model, registryVersion),
                                model.versionLabel, model.intervalMs);
+}
+
+int offlineMetricDirection(const QString &key)
+{
+    const QString k = key.toLower();
+    static const QStringList higher = {QStringLiteral("accuracy"), QStringLiteral("f1"), QStringLiteral("auc"),
+                                       QStringLiteral("precision"), QStringLiteral("recall"), QStringLiteral("r2"),
+                                       QStringLiteral("ndcg"), QStringLiteral("map"), QStringLiteral("hit_rate"),
+                                       QStringLiteral("specificity")};
+    static const QStringList lower = {QStringLiteral("loss"), QStringLiteral("rmse"), QStringLiteral("mae"),
+                                      QStringLiteral("mse"), QStringLiteral("error"), QStringLiteral("perplexity"),
+                                      QStringLiteral("brier"), QStringLiteral("latency"), QStringLiteral("time")};
+    // Lower-is-better words first: "error_rate" is not a rate to raise.
+    for (const QString &w : lower) {
+        if (k.contains(w))
+            return -1;
+    }
+    for (const QString &w : higher) {
+        if (k.contains(w))
+            return 1;
+    }
+    return 0;
 }
 
 bool isVersionNumber(const QString &ref)

@@ -23,6 +23,10 @@ struct LiveMetricInfo
     QString unit;  // "s", "reqps", "percentunit": as panels' units
     BadDirection bad = BadDirection::Increase; // lower latency is better, ...
     bool critical = false;
+    // Whether the canary judge compares it. Requests per second are shown but
+    // not judged: a canary on a 15 % traffic share serves fewer by design,
+    // and Kayenta's comparisons assume baseline and canary of equal size.
+    bool judged = true;
     QString defaultTemplate;
 };
 
@@ -44,6 +48,11 @@ QString versionLabelValue(const ModelDef &model, const QString &registryVersion)
 
 // The expanded live query of one metric for one registry version.
 QString liveQuery(const ModelDef &model, const QString &key, const QString &registryVersion);
+
+// Which way an offline metric (a run's logged metric) is better: +1 higher
+// (accuracy, f1, roc_auc, precision, recall, ...), -1 lower (loss, rmse,
+// mae, ...), 0 unknown (then a delta is shown but not coloured).
+int offlineMetricDirection(const QString &key);
 
 // "13" is a version number, anything else ("champion") an alias.
 bool isVersionNumber(const QString &ref);

@@ -161,6 +161,13 @@ TEST_CASE("Live metrics know their direction: lower latency and errors are bette
     CHECK(liveMetric(QStringLiteral("rps"))->bad == BadDirection::Decrease);
     CHECK(liveMetric(QStringLiteral("error_ratio"))->bad == BadDirection::Increase);
     CHECK(liveMetric(QStringLiteral("error_ratio"))->critical);
+    // A canary on a small traffic share serves fewer requests by design: shown, not judged.
+    CHECK_FALSE(liveMetric(QStringLiteral("rps"))->judged);
+    CHECK(liveMetric(QStringLiteral("p99_latency"))->judged);
+    CHECK(offlineMetricDirection(QStringLiteral("roc_auc")) == 1);
+    CHECK(offlineMetricDirection(QStringLiteral("val_loss")) == -1);
+    CHECK(offlineMetricDirection(QStringLiteral("error_rate")) == -1);
+    CHECK(offlineMetricDirection(QStringLiteral("n_trees")) == 0);
 }
 
 TEST_CASE("Version references: digits are versions, anything else an alias", "[compare][models]")
