@@ -8,6 +8,8 @@
 
 #include "compare/compare_loader.h"
 #include "compare_view.h"
+#include "main_window.h"
+#include "session/session.h"
 #include "support/test_stack.h"
 
 #include <QDateTime>
@@ -186,4 +188,45 @@ TEST_CASE("Compare view: a missing alias and a missing registry show in their ce
     broken.error = QStringLiteral("model 'fraud-detector' has no registry connection (set 'registry:' under models)");
     view.setSnapshot(broken);
     CHECK(view.summary()->text() == broken.error);
+}
+
+TEST_CASE("Main window: the demo workspace's models get a Compare entry that compares champion and challenger",
+          "[ui][compare]")
+{
+    TestStack stack;
+    const QUrl fleet = stack.startDemoFleet(60.0);
+    const QUrl prometheus = stack.startPrometheus({fleet}, 1000);
+    qputenv("PROMETHEUS_URL", prometheus.toString().toUtf8());
+    qputenv("VIGIL_DEMO_KIND", "prometheus");
+    qputenv("VIGIL_REGISTRY_URL", fleet.toString().toUtf8());
+    Workspace ws = loadWorkspace(QStringLiteral(VIGIL_SOURCE_DIR "/resources/workspaces/demo.yaml"));
+    qunsetenv("PROMETHEUS_URL");
+    qunsetenv("VIGIL_DEMO_KIND");
+    qunsetenv("VIGIL_REGISTRY_URL");
+    INFO(ws.errorMessages().join(u'\n').toStdString());
+    REQUIRE_FALSE(ws.hasErrors());
+    REQUIRE(ws.models.size() == 2);
+    ws.rangeMs = 60'000;
+
+    Session session;
+    session.loadPlugins({QStringLiteral(VIGIL_PLUGIN_DIR)});
+    REQUIRE(session.open(ws).isEmpty());
+    ui::MainWindow window(&session, {});
+    window.resize(1400, 900);
+    window.show();
+    ui::CompareView *view = window.compareView(QStringLiteral("spam-filter"));
+    REQUIRE(view);
+    CHECK(view->refs() == QStringList{"champion", "challenger"});
+    // Opening the entry starts the comparison, in the compare session's thread.
+    REQUIRE(window.showCompare(QStringLiteral("spam-filter")));
+    REQUIRE(waitUntil([&] { return view->hasSnapshot(); }, 20'000));
+    const CompareSnapshot &s = view->snapshot();
+    INFO(s.error.toStdString());
+    REQUIRE(s.columns.size() == 2);
+    CHECK(s.columns[0].version.value.version == "7");
+    CHECK(s.columns[1].version.value.version == "8");
+    CHECK(s.columns[1].run.ok());
+    // Seconds after start a one-minute step has no intervals yet: not enough data, never a pass.
+    REQUIRE(s.verdicts.size() == 1);
+    CHECK(s.verdicts.first().verdict == Verdict::NotEnoughData);
 }
