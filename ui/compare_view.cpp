@@ -123,6 +123,8 @@ CompareView::CompareView(const QString &model, QWidget *parent)
     m_table = new QTableWidget(this);
     m_table->setObjectName(QStringLiteral("compareTable"));
     m_table->verticalHeader()->hide();
+    // Compact one-line rows, so registry, params, metrics and the verdict fit on one screen.
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     // One line per cell; the full text (long descriptions, messages) is the tooltip.
     m_table->setWordWrap(false);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);

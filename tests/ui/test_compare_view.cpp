@@ -14,6 +14,9 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QProcess>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPluginLoader>
@@ -229,4 +232,43 @@ TEST_CASE("Main window: the demo workspace's models get a Compare entry that com
     // Seconds after start a one-minute step has no intervals yet: not enough data, never a pass.
     REQUIRE(s.verdicts.size() == 1);
     CHECK(s.verdicts.first().verdict == Verdict::NotEnoughData);
+}
+
+TEST_CASE("vigil screenshot renders the compare view of a model, and names the models it has", "[ui][compare][cli]")
+{
+    // The registry from a running fleet; the live metrics from the in-process
+    // demo fleet (kind demo), which has the past fifteen minutes at once.
+    TestStack stack;
+    const QUrl fleet = stack.startDemoFleet(60.0);
+    const QString dir = QStringLiteral(VIGIL_BINARY_DIR "/screenshots");
+    QDir().mkpath(dir);
+    const QString out = dir + QStringLiteral("/compare-cli-fraud-detector.png");
+    QFile::remove(out);
+    const auto run = [&](const QString &view) {
+        auto vigil = std::make_unique<QProcess>();
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("VIGIL_DEMO_KIND", "demo");
+        env.insert("VIGIL_REGISTRY_URL", fleet.toString());
+        env.insert("VIGIL_PLUGIN_PATH", QStringLiteral(VIGIL_PLUGIN_DIR));
+        env.insert("XDG_STATE_HOME", stack.dir() + "/state");
+        vigil->setProcessEnvironment(env);
+        vigil->start(QStringLiteral(VIGIL_BIN_DIR "/vigil"),
+                     {"screenshot", "--workspace", VIGIL_SOURCE_DIR "/resources/workspaces/demo.yaml", "--view", view,
+                      "-o", out, "--timeout", "30s"});
+        REQUIRE(vigil->waitForStarted(10'000));
+        REQUIRE(waitUntil([&] { return vigil->state() == QProcess::NotRunning; }, 60'000));
+        return vigil;
+    };
+    const auto ok = run(QStringLiteral("compare:fraud-detector:champion,challenger"));
+    INFO(ok->readAllStandardError().toStdString());
+    CHECK(ok->exitCode() == 0);
+    CHECK(QString::fromUtf8(ok->readAllStandardOutput()).contains(QStringLiteral("wrote ")));
+    CHECK(QImage(out).width() == 1600);
+
+    const auto unknown = run(QStringLiteral("compare:fraud"));
+    const QString err = QString::fromUtf8(unknown->readAllStandardError());
+    INFO(err.toStdString());
+    CHECK(unknown->exitCode() == 1);
+    CHECK(err.contains(QStringLiteral("no model named 'fraud' under 'models:'")));
+    CHECK(err.contains(QStringLiteral("fraud-detector, spam-filter")));
 }
