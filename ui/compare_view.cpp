@@ -4,7 +4,13 @@
 #include "compare/model_mapping.h"
 #include "units.h"
 
+#include <QChart>
+#include <QChartView>
 #include <QDateTime>
+#include <QGridLayout>
+#include <QLineSeries>
+#include <QSplitter>
+#include <QValueAxis>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -129,7 +135,16 @@ CompareView::CompareView(const QString &model, QWidget *parent)
     m_table->setWordWrap(false);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->horizontalHeader()->setStretchLastSection(true);
-    layout->addWidget(m_table, 1);
+    // The table above, the versions' live metrics overlaid below; the user can move the split.
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_table);
+    m_chartArea = new QWidget(split);
+    m_chartGrid = new QGridLayout(m_chartArea);
+    m_chartGrid->setContentsMargins(0, 0, 0, 0);
+    split->addWidget(m_chartArea);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 1);
+    layout->addWidget(split, 1);
 
     const auto request = [this] {
         const QStringList r = refs();
@@ -220,6 +235,7 @@ void CompareView::rebuild()
         }
     };
 
+    rebuildCharts();
     if (!s.error.isEmpty()) {
         m_summary->setText(s.error);
         return;
@@ -451,6 +467,76 @@ void CompareView::rebuild()
     m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     for (int c = 1; c <= n; ++c)
         m_table->horizontalHeader()->setSectionResizeMode(c, QHeaderView::Stretch);
+}
+
+// One small chart per live metric, a line per version, x in minutes before the
+// window's end (a value axis: no date axis quirks, and the window is what matters).
+void CompareView::rebuildCharts()
+{
+    qDeleteAll(m_charts);
+    m_charts.clear();
+    const CompareSnapshot &s = m_snapshot;
+    if (!s.error.isEmpty() || s.columns.isEmpty()) {
+        m_chartArea->hide();
+        return;
+    }
+    m_chartArea->show();
+    int index = 0;
+    for (const LiveMetricInfo &m : liveMetrics()) {
+        double maxAbs = 0.0;
+        for (const VersionColumn &c : s.columns) {
+            for (double v : c.live.value(m.key).values)
+                maxAbs = std::max(maxAbs, std::abs(v));
+        }
+        const UnitScale scale = chooseScale(m.unit, maxAbs);
+        auto *chart = new QChart;
+        chart->setTitle(scale.suffix.trimmed().isEmpty() ? m.title
+                                                         : QStringLiteral("%1 (%2)").arg(m.title, scale.suffix.trimmed()));
+        chart->setMargins(QMargins(2, 2, 2, 2));
+        chart->setBackgroundRoundness(0);
+        chart->legend()->setAlignment(Qt::AlignBottom);
+        // Seconds for a window of up to 5 minutes, minutes beyond.
+        const bool inSeconds = s.endMs - s.startMs <= 5 * 60'000;
+        const double xUnit = inSeconds ? 1000.0 : 60'000.0;
+        auto *x = new QValueAxis;
+        x->setTitleText(QStringLiteral("%1 before %2")
+                            .arg(inSeconds ? QStringLiteral("seconds") : QStringLiteral("minutes"),
+                                 QDateTime::fromMSecsSinceEpoch(s.endMs, Qt::UTC).toString(QStringLiteral("HH:mm 'UTC'"))));
+        x->setLabelFormat(QStringLiteral("%.0f"));
+        x->setRange(-double(s.endMs - s.startMs) / xUnit, 0.0);
+        auto *y = new QValueAxis;
+        y->setLabelFormat(QStringLiteral("%.%1f").arg(std::clamp(scale.decimals, 0, 3)));
+        chart->addAxis(x, Qt::AlignBottom);
+        chart->addAxis(y, Qt::AlignLeft);
+        double lo = 0.0;
+        double hi = 0.0;
+        for (int i = 0; i < s.columns.size(); ++i) {
+            const VersionColumn &c = s.columns[i];
+            const LiveValues lv = c.live.value(m.key);
+            auto *line = new QLineSeries;
+            // Short names: the charts are narrow ("13 challenger").
+            QString name = c.version.ok() ? c.version.value.version : c.ref;
+            if (c.version.ok() && !isVersionNumber(c.ref))
+                name += u' ' + c.ref;
+            line->setName(name);
+            for (int k = 0; k < lv.values.size() && k < lv.timesMs.size(); ++k) {
+                const double v = lv.values[k] * scale.factor;
+                line->append(double(lv.timesMs[k] - s.endMs) / xUnit, v);
+                hi = std::max(hi, v);
+                lo = std::min(lo, v);
+            }
+            chart->addSeries(line);
+            line->attachAxis(x);
+            line->attachAxis(y);
+        }
+        y->setRange(lo, hi > lo ? hi * 1.1 : lo + 1.0);
+        auto *view = new QChartView(chart, m_chartArea);
+        view->setRenderHint(QPainter::Antialiasing);
+        view->setMinimumHeight(200);
+        view->setObjectName(QStringLiteral("compareChart_%1").arg(m.key));
+        m_chartGrid->addWidget(view, 0, index++);
+        m_charts << view;
+    }
 }
 
 } // namespace vigil::ui

@@ -7,6 +7,7 @@
 
 class QLabel;
 class QLineEdit;
+class QGridLayout;
 class QTableWidget;
 
 namespace vigil::ui {
@@ -33,6 +34,8 @@ public:
 
     QTableWidget *table() const { return m_table; }
     QLabel *summary() const { return m_summary; }
+    // The overlaid charts below the table: one per live metric, a line per version.
+    QList<QWidget *> charts() const { return m_charts; }
     // The row whose first cell reads `title` (section rows included); -1 if none.
     int rowOf(const QString &title) const;
 
@@ -45,12 +48,16 @@ Q_SIGNALS:
 
 private:
     void rebuild();
+    void rebuildCharts();
 
     QString m_model;
     QLabel *m_title = nullptr;
     QLineEdit *m_refs = nullptr;
     QLabel *m_summary = nullptr;
     QTableWidget *m_table = nullptr;
+    QWidget *m_chartArea = nullptr;
+    QGridLayout *m_chartGrid = nullptr;
+    QList<QWidget *> m_charts;
     vigil::compare::CompareSnapshot m_snapshot;
     bool m_hasSnapshot = false;
 };

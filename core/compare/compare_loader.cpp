@@ -140,8 +140,10 @@ void CompareLoader::resolved(int column, const Result<ModelVersion> &version)
             // One series expected (the templates aggregate); with several, the first.
             if (!r.series.isEmpty()) {
                 for (const Sample &s : r.series.first().samples) {
-                    if (std::isfinite(s.v))
+                    if (std::isfinite(s.v)) {
                         v.values << s.v;
+                        v.timesMs << s.t;
+                    }
                 }
             }
             if (v.values.isEmpty()) {

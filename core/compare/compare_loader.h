@@ -20,6 +20,7 @@ struct LiveValues
     QString key;   // "p99_latency"
     QString query; // the expanded PromQL
     QList<double> values; // NaNs dropped
+    QList<qint64> timesMs; // the time of each value (epoch ms), for the charts
     QString error; // why there are none ("" with no values: the query matched nothing)
     double median = std::numeric_limits<double>::quiet_NaN();
 };

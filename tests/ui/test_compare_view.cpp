@@ -12,7 +12,9 @@
 #include "session/session.h"
 #include "support/test_stack.h"
 
+#include <QChartView>
 #include <QDateTime>
+#include <QLineSeries>
 #include <QDir>
 #include <QFile>
 #include <QImage>
@@ -149,6 +151,15 @@ TEST_CASE("Compare view on the demo fleet: versions, deltas and a failing canary
     CHECK(view.rowOf(QStringLiteral("requests/s (judge)")) == -1); // shown, not judged
     CHECK(s.verdicts.first().metrics.size() == 4);
     CHECK(view.summary()->text().contains(QStringLiteral("FAIL")));
+
+    // Below the table: the live metrics overlaid, a line per version.
+    REQUIRE(view.charts().size() == 5);
+    auto *p99Chart = qobject_cast<QChartView *>(view.charts()[2]);
+    REQUIRE(p99Chart);
+    REQUIRE(p99Chart->chart()->series().size() == 2);
+    for (QAbstractSeries *line : p99Chart->chart()->series())
+        CHECK(static_cast<QLineSeries *>(line)->count() >= 10);
+    CHECK(p99Chart->chart()->series()[1]->name() == "13 challenger");
 
     const QString dir = QStringLiteral(VIGIL_BINARY_DIR "/screenshots");
     QDir().mkpath(dir);
