@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // vigil: the on-call console. Command line per docs/USER-GUIDE.md:
 //   vigil [--workspace FILE]
-//   vigil screenshot --workspace FILE --view dashboard:NAME -o OUT.png
+//   vigil screenshot --workspace FILE --view dashboard:NAME|compare:MODEL[:V1,V2] -o OUT.png
 //   vigil drift --reference A.json --current B.json [--json]
 //   vigil detect --detector NAME FILE [--json]
 //   vigil watch --workspace FILE [--state-dir DIR]
@@ -74,7 +74,7 @@ int main(int argc, char **argv)
     const QCommandLineOption logLevelOpt(QStringLiteral("log-level"),
                                          QStringLiteral("trace, debug, info, warn, error, critical or off (default info)."),
                                          QStringLiteral("LEVEL"), QStringLiteral("info"));
-    const QCommandLineOption viewOpt(QStringLiteral("view"), QStringLiteral("screenshot: the view, dashboard:NAME."),
+    const QCommandLineOption viewOpt(QStringLiteral("view"), QStringLiteral("screenshot: the view, dashboard:NAME or compare:MODEL[:V1,V2,...]."),
                                      QStringLiteral("VIEW"));
     const QCommandLineOption outOpt({QStringLiteral("o"), QStringLiteral("output")},
                                     QStringLiteral("screenshot: the PNG to write."), QStringLiteral("OUT.png"));
@@ -128,7 +128,7 @@ int main(int argc, char **argv)
         opt.output = parser.value(outOpt);
         const qint64 timeout = parseDuration(parser.value(timeoutOpt));
         if (opt.view.isEmpty() || opt.output.isEmpty() || timeout <= 0) {
-            std::fprintf(stderr, "vigil screenshot: needs --view dashboard:NAME, -o OUT.png and a valid --timeout\n");
+            std::fprintf(stderr, "vigil screenshot: needs --view dashboard:NAME (or compare:MODEL), -o OUT.png and a valid --timeout\n");
             return 1;
         }
         opt.timeoutMs = timeout;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "screenshot.h"
 
+#include "compare_view.h"
 #include "dashboard_view.h"
 #include "log/log.h"
 #include "main_window.h"
@@ -17,11 +18,84 @@
 
 namespace vigil::app {
 
+namespace {
+
+// compare:MODEL[:V1,V2,...]: the compare view of a workspace model, its
+// baseline and canary by default, once the comparison has arrived.
+int runCompareScreenshot(Session &session, const QStringList &issues, const ScreenshotOptions &options)
+{
+    const QStringList parts = options.view.split(u':');
+    const QString model = parts.value(1);
+    ui::MainWindow window(&session, issues);
+    window.resize(options.width, options.height);
+    ui::CompareView *view = window.compareView(model);
+    if (!view) {
+        QStringList names;
+        for (const ModelDef &m : session.workspace().models)
+            names << m.name;
+        std::fprintf(stderr, "vigil screenshot: no model named '%s' under 'models:' in %s (it has: %s)\n",
+                     qPrintable(model), qPrintable(session.workspace().path),
+                     qPrintable(names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", "))));
+        return 1;
+    }
+    if (parts.size() > 2) {
+        const QStringList refs = parts.mid(2).join(u':').split(u',', Qt::SkipEmptyParts);
+        if (refs.size() < 2 || refs.size() > 4) {
+            std::fprintf(stderr, "vigil screenshot: compare:%s needs two to four versions or aliases, e.g. "
+                                 "compare:%s:champion,challenger\n", qPrintable(model), qPrintable(model));
+            return 1;
+        }
+        view->setRefs(refs);
+    }
+    window.show();
+    window.showCompare(model); // the first look starts the comparison
+
+    QDeadlineTimer deadline(options.timeoutMs);
+    QEventLoop loop;
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
+        if (view->hasSnapshot() || deadline.hasExpired())
+            loop.quit();
+    });
+    poll.start(100);
+    loop.exec();
+    QCoreApplication::processEvents();
+
+    const QString out = QFileInfo(options.output).absoluteFilePath();
+    QDir().mkpath(QFileInfo(out).absolutePath());
+    if (!window.grab().save(out, "PNG")) {
+        std::fprintf(stderr, "vigil screenshot: cannot write %s\n", qPrintable(out));
+        return 1;
+    }
+    if (!view->hasSnapshot()) {
+        std::fprintf(stderr, "vigil screenshot: wrote %s, but the comparison did not finish within %lld s\n",
+                     qPrintable(out), options.timeoutMs / 1000);
+        return 2;
+    }
+    const compare::CompareSnapshot &s = view->snapshot();
+    if (!s.error.isEmpty()) {
+        std::fprintf(stderr, "vigil screenshot: wrote %s, but the comparison failed: %s\n", qPrintable(out),
+                     qPrintable(s.error));
+        return 2;
+    }
+    for (const compare::VersionColumn &c : s.columns) {
+        if (!c.version.ok())
+            std::fprintf(stderr, "  %s: %s\n", qPrintable(c.ref), qPrintable(c.version.message));
+    }
+    std::printf("wrote %s\n", qPrintable(out));
+    return 0;
+}
+
+} // namespace
+
 int runScreenshot(Session &session, const QStringList &issues, const ScreenshotOptions &options)
 {
+    if (options.view.startsWith(QLatin1String("compare:")))
+        return runCompareScreenshot(session, issues, options);
     const QString prefix = QStringLiteral("dashboard:");
     if (!options.view.startsWith(prefix)) {
-        std::fprintf(stderr, "vigil screenshot: unknown view '%s'; this version renders 'dashboard:NAME'\n",
+        std::fprintf(stderr, "vigil screenshot: unknown view '%s'; this version renders 'dashboard:NAME' and "
+                             "'compare:MODEL[:V1,V2,...]'\n",
                      qPrintable(options.view));
         return 1;
     }

@@ -11,7 +11,7 @@ namespace vigil::app {
 
 struct ScreenshotOptions
 {
-    QString view;         // "dashboard:NAME"
+    QString view;         // "dashboard:NAME" or "compare:MODEL[:V1,V2,...]"
     QString output;       // PNG path
     qint64 timeoutMs = 60'000;
     int width = 1600;

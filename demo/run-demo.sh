@@ -43,6 +43,8 @@ if [[ -z "$fleet_url" ]]; then
   echo "vigil demo: the fleet did not start:" >&2; cat "$tmp/fleet.err" >&2; exit 1
 fi
 echo "vigil demo: fleet at $fleet_url/metrics"
+# The fleet also serves the MLflow registry the compare view reads.
+export VIGIL_REGISTRY_URL="$fleet_url"
 
 export PROMETHEUS_URL=""
 if command -v prometheus >/dev/null; then

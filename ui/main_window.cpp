@@ -2,11 +2,14 @@
 #include "main_window.h"
 
 #include "alerts_view.h"
+#include "compare/compare_session.h"
+#include "compare_view.h"
 #include "dashboard_view.h"
 #include "session/session.h"
 
 #include <QAction>
 #include <QComboBox>
+#include <QDateTime>
 #include <QFileInfo>
 #include <QLabel>
 #include <QListWidget>
@@ -148,6 +151,7 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
     alertsItem->setFont(bold);
     m_alertsRow = m_list->row(alertsItem);
     connect(m_alerts, &AlertsView::attentionCountChanged, this, &MainWindow::updateAlertBadge);
+    addCompareViews();
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         m_tray = new QSystemTrayIcon(this);
         auto *menu = new QMenu(this);
@@ -262,6 +266,44 @@ DashboardView *MainWindow::dashboardView(const QString &name) const
         if (it.key().compare(name, Qt::CaseInsensitive) == 0)
             return it.value();
     return nullptr;
+}
+
+// After the alerts: one entry per model of the workspace's `models:` section.
+// Each view has its own CompareSession (connectors in their own thread),
+// made on its first comparison; the window is the session's time range.
+void MainWindow::addCompareViews()
+{
+    for (const ModelDef &model : m_session->workspace().models) {
+        auto *view = new CompareView(model.name, m_stack);
+        view->setRefs({model.baseline, model.canary});
+        auto *compare = new compare::CompareSession(&m_session->plugins(), m_session->workspace(), model.name, view);
+        connect(compare, &compare::CompareSession::finished, view, &CompareView::setSnapshot);
+        connect(view, &CompareView::compareRequested, compare, [this, view, compare](const QStringList &refs) {
+            const qint64 end = QDateTime::currentMSecsSinceEpoch();
+            view->setLoading(QStringLiteral("Comparing %1 ...").arg(refs.join(QStringLiteral(", "))));
+            compare->load(refs, end - m_session->rangeMs(), end);
+        });
+        m_stack->addWidget(view);
+        auto *item = new QListWidgetItem(QStringLiteral("Compare %1").arg(model.name), m_list);
+        item->setToolTip(QStringLiteral("Versions of %1 side by side, with a canary verdict").arg(model.name));
+        m_compareViews.insert(model.name, view);
+        // The first look at the view starts a comparison of baseline and canary.
+        connect(m_list, &QListWidget::currentItemChanged, view, [view, item](QListWidgetItem *current) {
+            if (current == item && !view->hasSnapshot())
+                Q_EMIT view->compareRequested(view->refs());
+        });
+    }
+}
+
+bool MainWindow::showCompare(const QString &model)
+{
+    for (int i = 0; i < m_list->count(); ++i) {
+        if (m_list->item(i)->text() == QStringLiteral("Compare %1").arg(model)) {
+            m_list->setCurrentRow(i);
+            return true;
+        }
+    }
+    return false;
 }
 
 bool MainWindow::showDashboard(const QString &name)

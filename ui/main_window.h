@@ -20,6 +20,7 @@ class Session;
 namespace vigil::ui {
 
 class AlertsView;
+class CompareView;
 class DashboardView;
 
 class MainWindow : public QMainWindow
@@ -41,6 +42,10 @@ public:
 
     static const QList<std::pair<QString, qint64>> &rangePresets();
 
+    // Model comparison (issue 5): one "Compare MODEL" entry per workspace model.
+    CompareView *compareView(const QString &model) const { return m_compareViews.value(model); }
+    bool showCompare(const QString &model);
+
 private:
     void setHealth(const QString &connection, const ConnectionHealth &health);
     void setRangeIndex(int index);
@@ -59,6 +64,9 @@ private:
     QSystemTrayIcon *m_tray = nullptr;
     int m_alertsRow = -1; // the Alerts entry in the list
     QLabel *m_notifyBanner = nullptr; // notification and alert-database problems
+
+    void addCompareViews();
+    QHash<QString, CompareView *> m_compareViews;
 };
 
 } // namespace vigil::ui

@@ -2,6 +2,8 @@
 #include "workspace/workspace.h"
 
 #include <QDateTime>
+#include "compare/model_mapping.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -39,6 +41,15 @@ const ConnectionDef *Workspace::connection(const QString &name) const
     for (const ConnectionDef &c : connections)
         if (c.name == name)
             return &c;
+    return nullptr;
+}
+
+const ModelDef *Workspace::model(const QString &name) const
+{
+    for (const ModelDef &m : models) {
+        if (m.name == name)
+            return &m;
+    }
     return nullptr;
 }
 
@@ -188,12 +199,8 @@ public:
         checkRuleReferences();
         if (root["routes"] || root["inhibit_rules"])
             parseRouting(root["routes"], root["inhibit_rules"]);
-        for (const char *later : {"models"}) {
-            if (root[later])
-                addIssue(line(root[later]), QString::fromLatin1(later),
-                         QStringLiteral("section '%1' is recognised but not used by this version of Vigil yet").arg(QLatin1String(later)),
-                         WorkspaceIssue::Severity::Warning);
-        }
+        if (auto m = root["models"])
+            parseModels(m);
     }
 
 private:
@@ -1049,6 +1056,109 @@ private:
                 c.timeoutMs = int(std::min<qint64>(timeout, 600'000));
             if (ok)
                 m_ws.connections.append(c);
+        }
+    }
+
+    // models: { NAME: { registry, metrics, version_label, version_value,
+    // baseline, canary, interval, queries } } (issue 5, item 2). Runs after
+    // parseConnections, so the connections it names can be checked.
+    void parseModels(const YAML::Node &node)
+    {
+        if (!node.IsMap()) {
+            addIssue(line(node), QStringLiteral("models"),
+                     QStringLiteral("'models' must map model names to their registry and metrics, e.g. "
+                                    "fraud-detector: { registry: registry, metrics: prom, version_label: version }"));
+            return;
+        }
+        QStringList connectionNames;
+        for (const ConnectionDef &c : m_ws.connections)
+            connectionNames << c.name;
+        const auto checkConnection = [&](const YAML::Node &v, const char *key, const QString &path, const QString &ctx,
+                                         const QString &name, bool wantRegistry) {
+            const ConnectionDef *c = m_ws.connection(name);
+            const QString kpath = path + u'.' + QLatin1String(key);
+            if (!c) {
+                const QString hint = nearestWord(name, connectionNames);
+                addIssue(line(v[key]), kpath,
+                         QStringLiteral("'%1' %2 names connection '%3', which is not defined under 'connections'%4")
+                             .arg(QLatin1String(key), ctx, name,
+                                  hint.isEmpty() ? QString() : QStringLiteral("; did you mean '%1'?").arg(hint)));
+                return false;
+            }
+            const bool isRegistry = c->kind == QLatin1String("mlflow");
+            if (wantRegistry != isRegistry) {
+                addIssue(line(v[key]), kpath,
+                         wantRegistry ? QStringLiteral("'registry' %1 must name a model registry (kind mlflow), but '%2' is of kind %3")
+                                            .arg(ctx, name, c->kind)
+                                      : QStringLiteral("'metrics' %1 must name a time-series connection (prometheus, ...), but '%2' is of kind %3")
+                                            .arg(ctx, name, c->kind));
+                return false;
+            }
+            return true;
+        };
+        const QStringList queryKeys = compare::liveMetricKeys();
+        for (auto it = node.begin(); it != node.end(); ++it) {
+            ModelDef m;
+            m.name = QString::fromStdString(it->first.Scalar());
+            m.line = line(it->first);
+            const QString path = QStringLiteral("models.") + m.name;
+            const QString ctx = QStringLiteral("in model '%1'").arg(m.name);
+            const YAML::Node v = it->second;
+            if (!v.IsMap()) {
+                addIssue(m.line, path,
+                         QStringLiteral("model '%1' must be a mapping, e.g. { registry: registry, metrics: prom, version_label: version }")
+                             .arg(m.name));
+                continue;
+            }
+            checkKeys(v, {"registry", "metrics", "version_label", "version_value", "baseline", "canary", "interval", "queries"},
+                      path, ctx);
+            bool ok = true;
+            if (scalar(v, "registry", path, &m.registry, false, ctx))
+                ok = checkConnection(v, "registry", path, ctx, m.registry, true) && ok;
+            if (scalar(v, "metrics", path, &m.metrics, false, ctx))
+                ok = checkConnection(v, "metrics", path, ctx, m.metrics, false) && ok;
+            if (scalar(v, "version_label", path, &m.versionLabel, false, ctx)) {
+                static const QRegularExpression labelName(QStringLiteral("^[a-zA-Z_][a-zA-Z0-9_]*$"));
+                if (!labelName.match(m.versionLabel).hasMatch()) {
+                    addIssue(line(v["version_label"]), path + QStringLiteral(".version_label"),
+                             QStringLiteral("'version_label' %1 must be a Prometheus label name (letters, digits, _), not '%2'")
+                                 .arg(ctx, m.versionLabel));
+                    ok = false;
+                }
+            }
+            if (scalar(v, "version_value", path, &m.versionValue, false, ctx)
+                && !m.versionValue.contains(QLatin1String("{{version}}"))) {
+                addIssue(line(v["version_value"]), path + QStringLiteral(".version_value"),
+                         QStringLiteral("'version_value' %1 must contain {{version}}, e.g. \"v{{version}}\"; '%2' would be the same for every version")
+                             .arg(ctx, m.versionValue));
+                ok = false;
+            }
+            scalar(v, "baseline", path, &m.baseline, false, ctx);
+            scalar(v, "canary", path, &m.canary, false, ctx);
+            duration(v, "interval", path, &m.intervalMs, ctx);
+            if (const YAML::Node q = v["queries"]) {
+                const QString qpath = path + QStringLiteral(".queries");
+                if (!q.IsMap()) {
+                    addIssue(line(q), qpath,
+                             QStringLiteral("'queries' %1 must map metric keys (%2) to query templates").arg(ctx, queryKeys.join(QStringLiteral(", "))));
+                    ok = false;
+                } else {
+                    checkKeys(q, queryKeys, qpath, ctx);
+                    for (const QString &key : queryKeys) {
+                        QString tmpl;
+                        if (!scalar(q, key.toLatin1().constData(), qpath, &tmpl, false, ctx))
+                            continue;
+                        if (!tmpl.contains(QLatin1String("{{version}}")))
+                            addIssue(line(q[key.toStdString()]), qpath + u'.' + key,
+                                     QStringLiteral("query '%1' %2 has no {{version}}: every version would show the same series")
+                                         .arg(key, ctx),
+                                     WorkspaceIssue::Severity::Warning);
+                        m.queries.insert(key, tmpl);
+                    }
+                }
+            }
+            if (ok)
+                m_ws.models.append(m);
         }
     }
 

@@ -108,6 +108,26 @@ struct DriftDef
     int line = 0;
 };
 
+// A registered model and where its live metrics are (issue 5, item 2):
+// `fraud-detector: { registry: registry, metrics: prom, version_label: version }`.
+// Query templates use {{model}}, {{version}} (the label value), {{version_label}}
+// and {{interval}}; core/compare/model_mapping.h has the defaults.
+struct ModelDef
+{
+    QString name;           // the registered model's name in the registry
+    QString registry;       // a connection of kind mlflow; empty: none
+    QString metrics;        // a time-series connection; empty: the first one
+    QString versionLabel = QStringLiteral("version"); // the label carrying the version
+    // The label value of registry version N: "{{version}}" ("13"), or e.g.
+    // "v{{version}}" when the series say version="v13".
+    QString versionValue = QStringLiteral("{{version}}");
+    QString baseline = QStringLiteral("champion");   // version or alias compared against
+    QString canary = QStringLiteral("challenger");   // version or alias judged
+    qint64 intervalMs = 60'000; // rate() window and step of the per-interval values
+    QMap<QString, QString> queries; // overrides by key: p50_latency, p95_latency, ...
+    int line = 0;
+};
+
 struct Workspace
 {
     QString path;
@@ -126,12 +146,14 @@ struct Workspace
     // filled from the notifiers either way.
     std::optional<RouterConfig> routing;
     int routesLine = 0;
+    QList<ModelDef> models;
     QList<WorkspaceIssue> issues;
 
     bool hasErrors() const;
     QStringList errorMessages() const;
     const ConnectionDef *connection(const QString &name) const;
     const DashboardDef *dashboard(const QString &name) const;
+    const ModelDef *model(const QString &name) const;
     // The connection a panel reads from: its own, or the first time-series one.
     QString connectionFor(const PanelDef &panel) const;
 };

@@ -71,6 +71,26 @@ QList<ModelInfo> buildFleet()
          0.15},
     };
 
+    // Params differ where the versions differ: a larger, slower tree model.
+    fraud.versions[0].runName = QStringLiteral("xgb-q1-retrain");
+    fraud.versions[0].params = {{QStringLiteral("model"), QStringLiteral("xgboost")},
+                                {QStringLiteral("learning_rate"), QStringLiteral("0.05")},
+                                {QStringLiteral("max_depth"), QStringLiteral("8")},
+                                {QStringLiteral("n_estimators"), QStringLiteral("800")},
+                                {QStringLiteral("features"), QStringLiteral("tabular")},
+                                {QStringLiteral("seed"), QStringLiteral("1234")}};
+    fraud.versions[0].tags = {{QStringLiteral("validation_status"), QStringLiteral("approved")},
+                              {QStringLiteral("framework"), QStringLiteral("xgboost")}};
+    fraud.versions[1].runName = QStringLiteral("xgb-graph-embeddings");
+    fraud.versions[1].params = {{QStringLiteral("model"), QStringLiteral("xgboost")},
+                                {QStringLiteral("learning_rate"), QStringLiteral("0.03")},
+                                {QStringLiteral("max_depth"), QStringLiteral("10")},
+                                {QStringLiteral("n_estimators"), QStringLiteral("1400")},
+                                {QStringLiteral("features"), QStringLiteral("tabular+merchant_graph")},
+                                {QStringLiteral("seed"), QStringLiteral("1234")}};
+    fraud.versions[1].tags = {{QStringLiteral("validation_status"), QStringLiteral("pending")},
+                              {QStringLiteral("framework"), QStringLiteral("xgboost")}};
+
     ModelInfo spam;
     spam.name = QStringLiteral("spam-filter");
     spam.description = QStringLiteral("Classifies inbound mail as spam; logistic regression on text features.");
@@ -97,6 +117,22 @@ QList<ModelInfo> buildFleet()
           {QStringLiteral("precision"), 0.975}, {QStringLiteral("recall"), 0.938}},
          0.12},
     };
+    spam.versions[0].runName = QStringLiteral("logreg-reputation");
+    spam.versions[0].params = {{QStringLiteral("model"), QStringLiteral("logistic_regression")},
+                               {QStringLiteral("C"), QStringLiteral("1.0")},
+                               {QStringLiteral("penalty"), QStringLiteral("l2")},
+                               {QStringLiteral("features"), QStringLiteral("tfidf+sender_reputation")},
+                               {QStringLiteral("seed"), QStringLiteral("7")}};
+    spam.versions[0].tags = {{QStringLiteral("validation_status"), QStringLiteral("approved")},
+                             {QStringLiteral("framework"), QStringLiteral("sklearn")}};
+    spam.versions[1].runName = QStringLiteral("logreg-body-links");
+    spam.versions[1].params = {{QStringLiteral("model"), QStringLiteral("logistic_regression")},
+                               {QStringLiteral("C"), QStringLiteral("0.5")},
+                               {QStringLiteral("penalty"), QStringLiteral("l2")},
+                               {QStringLiteral("features"), QStringLiteral("tfidf+sender_reputation+body_length+link_count")},
+                               {QStringLiteral("seed"), QStringLiteral("7")}};
+    spam.versions[1].tags = {{QStringLiteral("validation_status"), QStringLiteral("pending")},
+                             {QStringLiteral("framework"), QStringLiteral("sklearn")}};
     return {fraud, spam};
 }
 

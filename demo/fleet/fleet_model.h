@@ -3,6 +3,7 @@
 
 #include <QList>
 #include <QMap>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 
@@ -40,6 +41,11 @@ struct ModelVersionInfo
     // metric names: accuracy, f1, roc_auc, precision, recall).
     QMap<QString, double> offlineMetrics;
     double trafficShare = 0.0; // fraction of the model's requests routed here
+    // What the registry's run says beyond its metrics: the training run's name
+    // and params (MLflow sends params as strings), and version tags.
+    QString runName;
+    QList<QPair<QString, QString>> params;
+    QList<QPair<QString, QString>> tags;
 };
 
 struct ModelInfo

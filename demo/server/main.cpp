@@ -3,6 +3,7 @@
 // for the demo workspace and for the plugin tests (which parse the first line).
 #include "server/fleet_server.h"
 #include "server/metrics_routes.h"
+#include "server/mlflow_routes.h"
 #include "server/quit_on_signal.h"
 
 #include <QCommandLineParser>
@@ -33,7 +34,7 @@ int main(int argc, char **argv)
     const FleetConfig defaults;
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Serves a simulated fleet of ML models (Prometheus metrics) on 127.0.0.1.\n"
+        QStringLiteral("Serves a simulated fleet of ML models (Prometheus metrics, an MLflow registry) on 127.0.0.1.\n"
                        "Prints 'listening on http://127.0.0.1:PORT' once ready."));
     parser.addHelpOption();
     parser.addVersionOption();
@@ -81,6 +82,7 @@ int main(int argc, char **argv)
 
     FleetServer server(config, timeScale);
     registerMetricsRoutes(server);
+    registerMlflowRoutes(server);
     const quint16 bound = server.listen(quint16(port));
     if (bound == 0) {
         std::fprintf(stderr, "vigil-demo-fleet: cannot listen on 127.0.0.1:%u (in use, or not permitted)\n", port);

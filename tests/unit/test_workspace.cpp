@@ -112,14 +112,13 @@ TEST_CASE("Workspace: one bad panel does not take down the rest", "[workspace]")
     CHECK(ws.connections.size() == 1);
 }
 
-TEST_CASE("Workspace: sections of later features are recognised with a warning", "[workspace]")
+TEST_CASE("Workspace: every section is read, and a misspelt one is an error with a hint", "[workspace]")
 {
-    // (routes is used since the alert pipeline: tests/unit/test_alert_pipeline.cpp)
-    const Workspace ws = parse("rules: []\nmodels: {}\n");
-    CHECK_FALSE(ws.hasErrors());
-    REQUIRE(ws.issues.size() == 1);
-    CHECK(ws.issues.first().severity == WorkspaceIssue::Severity::Warning);
-    CHECK(ws.issues.first().message == "section 'models' is recognised but not used by this version of Vigil yet");
+    const Workspace ok = parse("rules: []\nmodels: {}\ndrift: []\nrule_files: []\n");
+    CHECK(ok.issues.isEmpty());
+    const Workspace typo = parse("rule: []\n");
+    REQUIRE(typo.hasErrors());
+    CHECK(typo.issues.first().toString() == "team.yaml:1: unknown key 'rule' at the top level; did you mean 'rules'?");
 }
 
 TEST_CASE("Workspace: a missing file says so with its path", "[workspace]")
