@@ -4,6 +4,7 @@
 #include "session/session.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QGridLayout>
 
 namespace vigil::ui {
@@ -52,20 +53,38 @@ void DashboardView::markDirty(const QList<SeriesKey> &keys)
 
 void DashboardView::redrawDirty()
 {
+    redrawDirtyWithin(kFrameBudgetMs);
+}
+
+void DashboardView::redrawDirtyWithin(qint64 budgetMs)
+{
     if (!isVisible())
         return; // redrawn in showEvent
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const qint64 from = now - m_session->rangeMs();
-    for (ChartPanel *panel : std::as_const(m_dirty))
+    QElapsedTimer spent;
+    spent.start();
+    // In grid order, so a refresh sweeps the dashboard top to bottom.
+    for (ChartPanel *panel : std::as_const(m_panels)) {
+        if (!m_dirty.remove(panel))
+            continue;
         panel->updateData(*m_session->store(), from, now);
-    m_dirty.clear();
+        if (budgetMs > 0 && spent.elapsed() >= budgetMs && !m_dirty.isEmpty()) {
+            // The rest in the next frame: input and painting get their turn
+            // in between (issue 7: 20 panels in one go blocked the GUI thread
+            // for 60-170 ms).
+            m_frame.start();
+            return;
+        }
+    }
+    m_dirty.clear(); // panels no longer in the grid
 }
 
 void DashboardView::redrawAll()
 {
     for (ChartPanel *panel : std::as_const(m_panels))
         m_dirty.insert(panel);
-    redrawDirty();
+    redrawDirtyWithin(0);
 }
 
 void DashboardView::showEvent(QShowEvent *event)

@@ -14,8 +14,11 @@ class Session;
 namespace vigil::ui {
 
 // A grid of chart panels for one dashboard. Store changes mark panels dirty;
-// dirty panels are redrawn together at most once per frame, and only while
-// the view is visible.
+// dirty panels are redrawn at most once per frame, and only while the view is
+// visible. A frame's redraws stop once they have taken kFrameBudgetMs; the
+// remaining dirty panels are redrawn in the following frames, so a refresh of
+// many panels never holds the GUI thread for long. redrawAll() draws every
+// panel at once (showing the view, a screenshot).
 class DashboardView : public QWidget
 {
     Q_OBJECT
@@ -28,12 +31,16 @@ public:
     bool allPanelsHaveData() const;
     void redrawAll();
 
+    // Half a 60 Hz frame: the other half is left for painting and input.
+    static constexpr qint64 kFrameBudgetMs = 8;
+
 protected:
     void showEvent(QShowEvent *event) override;
 
 private:
     void markDirty(const QList<SeriesKey> &keys);
     void redrawDirty();
+    void redrawDirtyWithin(qint64 budgetMs); // 0: no budget
 
     DashboardDef m_def;
     Session *m_session;

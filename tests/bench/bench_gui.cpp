@@ -247,7 +247,7 @@ void phaseLive(int seconds)
     const auto rs = bench::stats(redraw), ps = bench::stats(paint), fs = bench::stats(frame);
     std::printf("[live] 20 panels x 4 series, 15 min at 1 s (900 points/series), refresh 1 s, %d s, 1920x1080\n",
                 seconds);
-    std::printf("  redraws %zu: p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  (decimate + QLineSeries::replace, 20 panels)\n",
+    std::printf("  redraws %zu: p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  (decimate + QLineSeries::replace of the dirty panels one frame timer handles)\n",
                 redraw.size(), rs.median, rs.p99, rs.max);
     std::printf("  paint tasks %zu: p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  (%d paint events)\n", paint.size(),
                 ps.median, ps.p99, ps.max, probe->paints);
