@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QEvent>
 #include <QGridLayout>
 
 namespace vigil::ui {
@@ -47,8 +48,25 @@ void DashboardView::markDirty(const QList<SeriesKey> &keys)
         if (ChartPanel *panel = m_byJob.value(k.name()))
             m_dirty.insert(panel);
     }
-    if (!m_dirty.isEmpty() && isVisible() && !m_frame.isActive())
+    if (!m_dirty.isEmpty() && onScreen() && !m_frame.isActive())
         m_frame.start();
+}
+
+bool DashboardView::onScreen() const
+{
+    // A minimized window's widgets are still isVisible(): without this check
+    // every refresh decimated and re-laid out 20 charts nobody could see
+    // (issue 7: no repaints while minimized or hidden).
+    return isVisible() && !window()->isMinimized();
+}
+
+bool DashboardView::eventFilter(QObject *watched, QEvent *event)
+{
+    // Restored from minimized: catch up on what changed meanwhile.
+    if (watched == m_watchedWindow && event->type() == QEvent::WindowStateChange && onScreen()
+        && !m_dirty.isEmpty() && !m_frame.isActive())
+        m_frame.start();
+    return QWidget::eventFilter(watched, event);
 }
 
 void DashboardView::redrawDirty()
@@ -58,8 +76,8 @@ void DashboardView::redrawDirty()
 
 void DashboardView::redrawDirtyWithin(qint64 budgetMs)
 {
-    if (!isVisible())
-        return; // redrawn in showEvent
+    if (!onScreen())
+        return; // redrawn in showEvent, or when restored from minimized
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const qint64 from = now - m_session->rangeMs();
     QElapsedTimer spent;
@@ -90,6 +108,12 @@ void DashboardView::redrawAll()
 void DashboardView::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
+    if (m_watchedWindow != window()) {
+        if (m_watchedWindow)
+            m_watchedWindow->removeEventFilter(this);
+        m_watchedWindow = window();
+        m_watchedWindow->installEventFilter(this);
+    }
     for (ChartPanel *panel : std::as_const(m_panels))
         for (const QString &id : panel->jobIds())
             panel->setStatus(id, m_session->status(id));

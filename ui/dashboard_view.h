@@ -3,6 +3,7 @@
 
 #include "chart_panel.h"
 
+#include <QPointer>
 #include <QSet>
 #include <QTimer>
 #include <QWidget>
@@ -15,10 +16,11 @@ namespace vigil::ui {
 
 // A grid of chart panels for one dashboard. Store changes mark panels dirty;
 // dirty panels are redrawn at most once per frame, and only while the view is
-// visible. A frame's redraws stop once they have taken kFrameBudgetMs; the
-// remaining dirty panels are redrawn in the following frames, so a refresh of
-// many panels never holds the GUI thread for long. redrawAll() draws every
-// panel at once (showing the view, a screenshot).
+// visible and its window not minimized (restored, it catches up). A frame's
+// redraws stop once they have taken kFrameBudgetMs; the remaining dirty
+// panels are redrawn in the following frames, so a refresh of many panels
+// never holds the GUI thread for long. redrawAll() draws every panel at once
+// (showing the view, a screenshot).
 class DashboardView : public QWidget
 {
     Q_OBJECT
@@ -36,11 +38,13 @@ public:
 
 protected:
     void showEvent(QShowEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void markDirty(const QList<SeriesKey> &keys);
     void redrawDirty();
     void redrawDirtyWithin(qint64 budgetMs); // 0: no budget
+    bool onScreen() const; // visible and its window not minimized
 
     DashboardDef m_def;
     Session *m_session;
@@ -48,6 +52,7 @@ private:
     QHash<QString, ChartPanel *> m_byJob;
     QSet<ChartPanel *> m_dirty;
     QTimer m_frame;
+    QPointer<QWidget> m_watchedWindow; // for WindowStateChange (restored from minimized)
 };
 
 } // namespace vigil::ui

@@ -17,8 +17,9 @@
 //     frame time. An event-loop probe (a 5 ms timer) reports its worst lateness.
 //  2. idle: the same 20 panels, a new sample every 15 s: GUI-thread CPU
 //     and paint events.
-//  3. hidden: the window hidden, samples every 1 s: paint events and
-//     redraws must be zero.
+//  3. hidden, then minimized: samples every 1 s: paint events and
+//     redraws must be zero. (The offscreen platform has no window manager:
+//     a minimized window's state is what Qt records, like on X11.)
 //  4. week: one panel, 100 series x 11,000 points (7 days at 15 s) arriving
 //     in one batch: from the batch landing in the store to the panel painted.
 //     Side by side: plain Qt Charts, one QLineSeries per series fed every
@@ -257,8 +258,11 @@ void phaseLive(int seconds)
                 longest, int(longestType), worstLate);
 }
 
-void phaseIdle(int seconds, bool hidden)
+enum class Shown { Visible, Hidden, Minimized };
+
+void phaseIdle(int seconds, Shown shown)
 {
+    const bool hidden = shown != Shown::Visible;
     Session session;
     session.setRangeMs(15 * 60'000);
     const DashboardDef def = dashboard(QStringLiteral("Idle"), 20, 4);
@@ -271,10 +275,11 @@ void phaseIdle(int seconds, bool hidden)
     view.resize(1920, 1080);
     view.show();
     spin(1500);
-    if (hidden) {
+    if (shown == Shown::Hidden)
         view.hide();
-        spin(300);
-    }
+    else if (shown == Shown::Minimized)
+        view.showMinimized();
+    spin(300);
     probe->recs.clear();
     probe->paints = 0;
     probe->recording = true;
@@ -295,7 +300,7 @@ void phaseIdle(int seconds, bool hidden)
         redraws += r.redraw ? 1 : 0;
     std::printf("[%s] 20 panels x 4 series, new samples every %s, %d s: GUI-thread CPU %.2f %% of a core, "
                 "%d redraws, %d paint events\n",
-                hidden ? "hidden" : "idle", hidden ? "1 s" : "15 s", seconds, 100.0 * cpu / elapsed, redraws,
+                shown == Shown::Hidden ? "hidden" : shown == Shown::Minimized ? "minimized" : "idle", hidden ? "1 s" : "15 s", seconds, 100.0 * cpu / elapsed, redraws,
                 probe->paints);
 }
 
@@ -432,13 +437,15 @@ int main(int argc, char **argv)
     bench::printLoad("start");
     // VIGIL_BENCH_PHASES=live,idle,hidden,week (default all) picks phases, e.g. for callgrind.
     const QByteArray phases = qEnvironmentVariableIsSet("VIGIL_BENCH_PHASES") ? qgetenv("VIGIL_BENCH_PHASES")
-                                                                             : QByteArray("live,idle,hidden,week");
+                                                                             : QByteArray("live,idle,hidden,minimized,week");
     if (phases.contains("live"))
         phaseLive(seconds);
     if (phases.contains("idle"))
-        phaseIdle(shortRun ? 4 : std::max(seconds, 60), false);
+        phaseIdle(shortRun ? 4 : std::max(seconds, 60), Shown::Visible);
     if (phases.contains("hidden"))
-        phaseIdle(shortRun ? 3 : std::max(seconds / 2, 15), true);
+        phaseIdle(shortRun ? 3 : std::max(seconds / 2, 15), Shown::Hidden);
+    if (phases.contains("minimized"))
+        phaseIdle(shortRun ? 3 : std::max(seconds / 2, 15), Shown::Minimized);
     if (phases.contains("week"))
         phaseWeek(shortRun ? 1 : 5);
     bench::printLoad("end");

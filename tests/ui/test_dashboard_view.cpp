@@ -59,3 +59,37 @@ TEST_CASE("A refresh of every panel at once redraws every panel, spread over fra
         }
     }
 }
+
+TEST_CASE("A minimized dashboard redraws nothing, and catches up when restored", "[ui][dashboard][issue7]")
+{
+    // Issue 7: minimized or hidden, no repaints at all. A minimized window's
+    // widgets still report isVisible(), so the view checks the window state.
+    Session session;
+    session.setRangeMs(15 * 60'000);
+    DashboardDef def;
+    def.name = QStringLiteral("Min");
+    PanelDef pd;
+    pd.title = QStringLiteral("p99");
+    pd.queries.append({QStringLiteral("x"), QString()});
+    def.panels.append(pd);
+    DashboardView view(def, &session);
+    view.resize(800, 500);
+    view.show();
+    QCoreApplication::processEvents();
+    ChartPanel *panel = view.panels().first();
+    const SeriesKey key(Session::jobId(def.name, 0, 0));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+
+    session.store()->append(key, {{now - 2000, 1.0}});
+    REQUIRE(test::waitUntil([&] { return panel->pointCount() == 1; }, 5000));
+
+    view.showMinimized();
+    QCoreApplication::processEvents();
+    REQUIRE(view.isMinimized());
+    session.store()->append(key, {{now - 1000, 2.0}});
+    test::waitUntil([] { return false; }, 300); // frames pass; nothing may be redrawn
+    CHECK(panel->pointCount() == 1);
+
+    view.showNormal();
+    CHECK(test::waitUntil([&] { return panel->pointCount() == 2; }, 5000));
+}
