@@ -92,6 +92,7 @@ QList<Sample> Series::range(qint64 from, qint64 to) const
     // appending sample by sample cost three times the decimation that follows
     // (issue 7 bench-decimate).
     const qsizetype n = end - begin;
+    out.reserve(n); // exactly n: resize() alone rounds the block up to a power of two
     out.resize(n);
     const qsizetype p0 = physical(begin);
     const qsizetype firstRun = std::min(n, m_capacity - p0);
