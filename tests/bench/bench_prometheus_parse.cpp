@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Parsing a Prometheus /api/v1/query_range answer (issue 7: >= 200 MB/s of
-// JSON on one core). The body is what Prometheus writes for a week at 15 s
-// steps (100 series x 11,000 [timestamp, "value"] pairs, 4 labels per
+// JSON on one core). The body is what Prometheus writes for a week at the
+// 11,000-point cap (100 series x 11,000 [timestamp, "value"] pairs, 4 labels per
 // series, values as Go's strconv.FormatFloat(v, 'f', -1) writes them:
 // shortest round-trip digits, so mostly 15-17 significant digits for a
 // rate() or a quantile, integers for counts).
