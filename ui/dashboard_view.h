@@ -33,8 +33,11 @@ public:
     bool allPanelsHaveData() const;
     void redrawAll();
 
-    // Half a 60 Hz frame: the other half is left for painting and input.
-    static constexpr qint64 kFrameBudgetMs = 8;
+    // 2 ms: in practice one panel per frame (a redraw of 4 series takes 2-4 ms
+    // on a 2-core machine), which leaves the frame to that panel's repaint and
+    // to input. 8 ms gave a frame p99 of 34 ms, 4 ms 22 ms, 2 ms 14 ms (issue
+    // 7, bench-gui, load 4); a 20-panel refresh then takes about 20 frames.
+    static constexpr qint64 kFrameBudgetMs = 2;
 
 protected:
     void showEvent(QShowEvent *event) override;
