@@ -5,7 +5,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build test demo clean
+.PHONY: all deps configure build test bench demo clean
 
 all: build
 
@@ -23,6 +23,15 @@ build: configure
 # $(BUILD_DIR)/screenshots.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 $(CTEST_ARGS)
+
+# Every benchmark (tests/bench; not tests: no pass/fail on time), printing
+# medians; docs/PERFORMANCE.md has the numbers. VIGIL_BENCH_SHORT=1 make bench
+# runs each briefly (CI). Builds only what the benchmarks run.
+BENCH_TARGETS = bench-series-memory bench-prometheus-parse bench-decimate bench-rules bench-drift bench-gui \
+	vigil vigil-demo-fleet
+bench: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target $(BENCH_TARGETS)
+	bash tests/bench/run-all.sh $(BUILD_DIR)
 
 # The live demo: the simulated fleet, a real Prometheus scraping it every
 # second, and Vigil on the demo workspace. Ctrl+C stops everything.

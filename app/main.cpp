@@ -12,6 +12,7 @@
 #include "log/log.h"
 #include "main_window.h"
 #include "screenshot.h"
+#include "startup_probe.h"
 #include "session/session.h"
 #include "workspace/workspace.h"
 
@@ -38,6 +39,7 @@ QStringList loadIssues(const Workspace &ws)
 
 int main(int argc, char **argv)
 {
+    app::startupProbeMainEntered();
     // Commands that need no window and no display parse their own arguments.
     if (argc >= 2 && (qstrcmp(argv[1], "drift") == 0 || qstrcmp(argv[1], "detect") == 0)) {
         QCoreApplication core(argc, argv);
@@ -136,6 +138,7 @@ int main(int argc, char **argv)
     }
 
     ui::MainWindow window(&session, issues);
+    app::installStartupProbe(&window);
     window.show();
     return QApplication::exec();
 }

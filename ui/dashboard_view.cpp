@@ -4,6 +4,8 @@
 #include "session/session.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
+#include <QEvent>
 #include <QGridLayout>
 
 namespace vigil::ui {
@@ -118,31 +120,72 @@ void DashboardView::markDirty(const QList<SeriesKey> &keys)
         if (ChartPanel *panel = m_byJob.value(k.name()))
             m_dirty.insert(panel);
     }
-    if (!m_dirty.isEmpty() && isVisible() && !m_frame.isActive())
+    if (!m_dirty.isEmpty() && onScreen() && !m_frame.isActive())
         m_frame.start();
+}
+
+bool DashboardView::onScreen() const
+{
+    // A minimized window's widgets are still isVisible(): without this check
+    // every refresh decimated and re-laid out 20 charts nobody could see
+    // (issue 7: no repaints while minimized or hidden).
+    return isVisible() && !window()->isMinimized();
+}
+
+bool DashboardView::eventFilter(QObject *watched, QEvent *event)
+{
+    // Restored from minimized: catch up on what changed meanwhile.
+    if (watched == m_watchedWindow && event->type() == QEvent::WindowStateChange && onScreen()
+        && !m_dirty.isEmpty() && !m_frame.isActive())
+        m_frame.start();
+    return QWidget::eventFilter(watched, event);
 }
 
 void DashboardView::redrawDirty()
 {
-    if (!isVisible())
-        return; // redrawn in showEvent
+    redrawDirtyWithin(kFrameBudgetMs);
+}
+
+void DashboardView::redrawDirtyWithin(qint64 budgetMs)
+{
+    if (!onScreen())
+        return; // redrawn in showEvent, or when restored from minimized
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const qint64 from = now - m_session->rangeMs();
-    for (ChartPanel *panel : std::as_const(m_dirty))
+    QElapsedTimer spent;
+    spent.start();
+    // In grid order, so a refresh sweeps the dashboard top to bottom.
+    for (ChartPanel *panel : std::as_const(m_panels)) {
+        if (!m_dirty.remove(panel))
+            continue;
         panel->updateData(*m_session->store(), from, now);
-    m_dirty.clear();
+        if (budgetMs > 0 && spent.elapsed() >= budgetMs && !m_dirty.isEmpty()) {
+            // The rest in the next frame: input and painting get their turn
+            // in between (issue 7: 20 panels in one go blocked the GUI thread
+            // for 60-170 ms).
+            m_frame.start();
+            return;
+        }
+    }
+    m_dirty.clear(); // panels no longer in the grid
 }
 
 void DashboardView::redrawAll()
 {
     for (ChartPanel *panel : std::as_const(m_panels))
         m_dirty.insert(panel);
-    redrawDirty();
+    redrawDirtyWithin(0);
 }
 
 void DashboardView::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
+    if (m_watchedWindow != window()) {
+        if (m_watchedWindow)
+            m_watchedWindow->removeEventFilter(this);
+        m_watchedWindow = window();
+        m_watchedWindow->installEventFilter(this);
+    }
     for (ChartPanel *panel : std::as_const(m_panels))
         for (const QString &id : panel->jobIds())
             panel->setStatus(id, m_session->status(id));

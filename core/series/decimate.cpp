@@ -21,7 +21,10 @@ QList<QPointF> decimateMinMax(const QList<Sample> &samples, qint64 fromMs, qint6
         return out;
     }
     const double span = std::max<double>(1.0, double(toMs - fromMs));
-    out.reserve(2 * pixels + 2);
+    // One column fewer than pixels: with the two true ends added below, a
+    // series never exceeds 2 * pixels points (issue 7's bound), not 2 * pixels + 2.
+    const int columns = std::max(1, pixels - 1);
+    out.reserve(2 * columns + 2);
     qsizetype i = 0;
     const qsizetype n = samples.size();
     while (i < n) {
@@ -29,11 +32,11 @@ QList<QPointF> decimateMinMax(const QList<Sample> &samples, qint64 fromMs, qint6
             ++i;
             continue;
         }
-        const int column = std::clamp(int(double(samples[i].t - fromMs) / span * pixels), 0, pixels - 1);
+        const int column = std::clamp(int(double(samples[i].t - fromMs) / span * columns), 0, columns - 1);
         qsizetype minI = i, maxI = i;
         qsizetype j = i + 1;
         for (; j < n; ++j) {
-            if (std::clamp(int(double(samples[j].t - fromMs) / span * pixels), 0, pixels - 1) != column)
+            if (std::clamp(int(double(samples[j].t - fromMs) / span * columns), 0, columns - 1) != column)
                 break;
             if (!std::isfinite(samples[j].v))
                 continue;

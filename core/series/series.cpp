@@ -75,8 +75,29 @@ QList<Sample> Series::range(qint64 from, qint64 to) const
     QList<Sample> out;
     if (m_size == 0 || from > to)
         return out;
-    for (qsizetype i = lowerBound(from); i < m_size && at(i).t <= to; ++i)
-        out.append(at(i));
+    const qsizetype begin = lowerBound(from);
+    // First sample with t > to (no `to + 1`: `to` may be the largest qint64).
+    qsizetype lo = begin, hi = m_size;
+    while (lo < hi) {
+        const qsizetype mid = lo + (hi - lo) / 2;
+        if (at(mid).t <= to)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const qsizetype end = lo;
+    if (end <= begin)
+        return out;
+    // One allocation and at most two contiguous copies (the ring may wrap):
+    // appending sample by sample cost three times the decimation that follows
+    // (issue 7 bench-decimate).
+    const qsizetype n = end - begin;
+    out.reserve(n); // exactly n: resize() alone rounds the block up to a power of two
+    out.resize(n);
+    const qsizetype p0 = physical(begin);
+    const qsizetype firstRun = std::min(n, m_capacity - p0);
+    std::copy_n(m_buf.data() + p0, firstRun, out.data());
+    std::copy_n(m_buf.data(), n - firstRun, out.data() + firstRun);
     return out;
 }
 

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "chart_panel.h"
+#include "series/decimate.h"
 #include "units.h"
 
 #include <QChartView>
@@ -11,6 +12,8 @@
 #include <QDateTime>
 #include <QImage>
 #include <QLabel>
+#include <QLineSeries>
+#include <cmath>
 
 using namespace vigil;
 using namespace vigil::ui;
@@ -155,4 +158,71 @@ TEST_CASE("The time axis draws its labels under the plot once data arrives after
         for (int x = int(plot.left()); x < int(plot.right()); ++x)
             dark += QColor(img.pixel(x, y)).lightness() < 110 ? 1 : 0;
     CHECK(dark > 40);
+}
+
+TEST_CASE("A redraw hands each line exactly the decimated samples, named and coloured in legend order",
+          "[ui][panel][decimate][issue7]")
+{
+    // Issue 7 reordered ChartPanel::updateData (lines emptied, axes moved,
+    // then points handed over, so Qt Charts outlines each line once): what
+    // the chart holds afterwards must be what it held before: per series the
+    // decimated range, scaled; names from the legend; colours by sorted name.
+    SeriesStore store(100'000);
+    const qint64 t0 = 1'700'000'000'000;
+    auto feed = [&](const QString &version, int from, int to) {
+        QList<Sample> samples;
+        for (int i = from; i < to; ++i)
+            samples.append({t0 + qint64(i) * 1000, 0.05 + 0.01 * ((i * 7 + version.size()) % 13) + (i == 4321 ? 2.0 : 0.0)});
+        store.append(SeriesKey("d/0/0", {{"model", "fraud"}, {"version", version}}), samples);
+    };
+    feed("v2", 0, 6000);
+    feed("v10", 0, 6000);
+    ChartPanel panel(panelDef(), {"d/0/0"});
+    panel.resize(800, 400);
+    panel.show();
+    QCoreApplication::processEvents();
+    panel.setStatus("d/0/0", status(PollStatus::State::Ok, {}, t0));
+
+    auto check = [&](qint64 from, qint64 to) {
+        panel.updateData(store, from, to);
+        QCoreApplication::processEvents();
+        const int pixels = std::max(100, int(panel.plotArea().width()));
+        // The panel decimated at its plot width before this redraw; redraw
+        // once more so the width it used is the one read here.
+        panel.updateData(store, from, to);
+        const QList<SeriesKey> keys = store.keysNamed("d/0/0");
+        double maxAbs = 0;
+        QList<QList<QPointF>> expected;
+        for (const SeriesKey &k : keys) {
+            expected.append(decimateMinMax(store.range(k, from, to), from, to, pixels));
+            for (const QPointF &p : expected.last())
+                maxAbs = std::max(maxAbs, std::fabs(p.y()));
+        }
+        const double factor = chooseScale("s", maxAbs).factor;
+        const auto lines = panel.chartView()->chart()->series();
+        REQUIRE(lines.size() == keys.size());
+        QStringList names;
+        for (int i = 0; i < keys.size(); ++i) {
+            const QString name = ChartPanel::legendFor("{{model}} {{version}}", keys[i], "x");
+            names << name;
+            QLineSeries *line = nullptr;
+            for (QAbstractSeries *s : lines)
+                if (s->name() == name)
+                    line = qobject_cast<QLineSeries *>(s);
+            REQUIRE(line);
+            QList<QPointF> want = expected[i];
+            for (QPointF &p : want)
+                p.setY(p.y() * factor);
+            CHECK(line->points() == want);
+        }
+        names.sort();
+        for (QAbstractSeries *s : lines) {
+            const int rank = int(names.indexOf(s->name()));
+            CHECK(qobject_cast<QLineSeries *>(s)->pen().color() == QColor(rank == 0 ? 0x4e79a7 : 0xf28e2b));
+        }
+    };
+    check(t0, t0 + 6'000'000);       // decimated: 6,000 samples over ~700 px
+    feed("v2", 6000, 9000);           // more data arrives; the window moves
+    check(t0 + 600'000, t0 + 9'000'000);
+    check(t0 + 4'000'000, t0 + 4'300'000); // zoomed in: every sample, not decimated
 }

@@ -9,6 +9,7 @@
 
 #include <QFile>
 #include <cmath>
+#include <cstring>
 
 using namespace vigil;
 using namespace vigil::prometheus;
@@ -121,6 +122,40 @@ TEST_CASE("Sample values: every spelling Prometheus and VictoriaMetrics use", "[
     CHECK(parseSampleValue("Inf") == std::numeric_limits<double>::infinity());
     CHECK_FALSE(parseSampleValue("abc").has_value());
     CHECK_FALSE(parseSampleValue("").has_value());
+}
+
+TEST_CASE("Sample values read exactly as QString::toDouble reads them", "[prometheus][parser][issue7]")
+{
+    // parseSampleValue has a std::from_chars fast path for plain decimals
+    // (issue 7: QString::toDouble was two thirds of parsing a query_range
+    // body). Whatever the path, the double must be the very same, and what
+    // Qt rejects stays rejected.
+    QStringList inputs = {"0", "1", "-1", "1.5", "-0", "0.1", "1e-3", "1E3", "1e+3", "-2.5e-10", "007",
+                          ".5", "5.", "1.", "-.5", "1e308", "1e309", "-1e309", "4.9e-324", "1e-400",
+                          "123456789012345678901234567890", "0.30000000000000004", "1.7976931348623157e308",
+                          "+1", " 1", "1 ", "1e", "e1", "-", ".", "1-2", "1..2", "--1", "1e5.5", "0x10",
+                          "nan", "inf", "-inf", "1,5", "١", "abc", ""};
+    quint64 x = 88172645463325252ULL; // xorshift: deterministic doubles of every magnitude
+    for (int i = 0; i < 3000; ++i) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double d;
+        std::memcpy(&d, &x, sizeof d);
+        if (!std::isfinite(d))
+            continue;
+        inputs << QString::number(d, 'g', 17) << QString::number(d, 'g', QLocale::FloatingPointShortest)
+               << QString::number(std::fmod(d, 1e6), 'f', 6) << QString::number(double(x % 100000) / 1000.0);
+    }
+    for (const QString &in : std::as_const(inputs)) {
+        INFO(in.toStdString());
+        bool ok = false;
+        const double qt = in.toDouble(&ok);
+        const std::optional<double> ours = parseSampleValue(in);
+        CHECK(ours.has_value() == ok);
+        if (ours && ok)
+            CHECK(std::memcmp(&*ours, &qt, sizeof qt) == 0);
+    }
 }
 
 TEST_CASE("Warnings are surfaced next to the data", "[prometheus][parser]")
@@ -272,6 +307,8 @@ TEST_CASE("Wrong shapes are bad responses naming the offending path", "[promethe
         {R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"abc"]}]}})", R"(data.result[0].value has a value that is not a number: "abc")"},
         {R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":5}]}})", "data.result[0].values is not an array"},
         {R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"],[2]]}]}})", "data.result[0].values[1] is not a [timestamp"},
+        {R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"],[2,"2"],[3,"x"]]}]}})", R"(data.result[0].values[2] has a value that is not a number: "x")"},
+        {R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"1"],["2","2"]]}]}})", R"(data.result[0].values[1] is not a [timestamp, "value"] pair (got ["2","2"]))"},
         {R"({"status":"success","data":{"resultType":"scalar","result":[]}})", "data.result is not a [timestamp"},
     };
     for (const Case &c : cases) {

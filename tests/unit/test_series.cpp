@@ -144,6 +144,34 @@ TEST_CASE("Series range queries are inclusive and binary searched", "[series][ri
     CHECK(s.lowerBound(205) == 21);
 }
 
+TEST_CASE("Series range returns the same samples as reading them one by one, wrapped or not", "[series][ring][issue7]")
+{
+    // range() copies in at most two contiguous runs (issue 7); a reference
+    // built with at() pins the behaviour for every window, before and after
+    // the ring wraps, while growing, and after an insertion into a full ring.
+    auto reference = [](const Series &s, qint64 from, qint64 to) {
+        QList<Sample> out;
+        for (qsizetype i = 0; i < s.size(); ++i)
+            if (s.at(i).t >= from && s.at(i).t <= to)
+                out.append(s.at(i));
+        return out;
+    };
+    Series s(37);
+    for (int step = 0; step < 120; ++step) {
+        if (step == 80)
+            s.append(s.at(10).t + 1, -1.0); // inserted into a full ring
+        else
+            s.append(qint64(step) * 10, step);
+        for (qint64 from : {qint64(-5), s.first().t, s.first().t + 3, s.at(s.size() / 2).t, s.last().t, s.last().t + 1}) {
+            for (qint64 to : {from, from + 55, s.last().t, std::numeric_limits<qint64>::max()}) {
+                INFO("step " << step << " from " << from << " to " << to);
+                CHECK(s.range(from, to) == reference(s, from, to));
+            }
+        }
+    }
+    CHECK(s.range(std::numeric_limits<qint64>::min(), std::numeric_limits<qint64>::max()) == s.all());
+}
+
 TEST_CASE("Series keeps NaN and infinities as values", "[series]")
 {
     Series s(4);

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Parsing a Prometheus /api/v1/query_range answer (issue 7: >= 200 MB/s of
+// JSON on one core). The body is what Prometheus writes for a week at the
+// 11,000-point cap (100 series x 11,000 [timestamp, "value"] pairs, 4 labels per
+// series, values as Go's strconv.FormatFloat(v, 'f', -1) writes them:
+// shortest round-trip digits, so mostly 15-17 significant digits for a
+// rate() or a quantile, integers for counts).
+//
+//   bench-prometheus-parse [RUNS] [SERIES] [POINTS]   (default 7 100 11000)
+//
+// Prints, side by side in the same run, the median of:
+//  - QJsonDocument::fromJson alone (the floor of any parser built on it);
+//  - parseQueryResponse (the connector's parser: envelope, shape checks,
+//    labels, samples), what the connector thread runs per poll.
+#include "prometheus_response.h"
+
+#include "bench_util.h"
+
+#include <QJsonDocument>
+#include <random>
+
+using namespace vigil;
+
+namespace {
+
+QByteArray makeBody(int series, int points)
+{
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> noise(0.0, 1.0);
+    QByteArray b;
+    b.reserve(qsizetype(series) * points * 34 + 4096);
+    b += R"({"status":"success","data":{"resultType":"matrix","result":[)";
+    const qint64 start = 1'700'000'000; // seconds
+    for (int s = 0; s < series; ++s) {
+        if (s)
+            b += ',';
+        b += R"({"metric":{"model":"fraud-detector","version":"v)";
+        b += QByteArray::number(s % 7);
+        b += R"(","instance":"10.0.)";
+        b += QByteArray::number(s / 250) + '.' + QByteArray::number(s % 250);
+        b += R"(:9100","job":"model-server"},"values":[)";
+        const bool counts = s % 4 == 3; // every fourth series is an integer count
+        double level = 0.05 + 0.01 * (s % 10);
+        for (int i = 0; i < points; ++i) {
+            if (i)
+                b += ',';
+            b += '[';
+            b += QByteArray::number(start + qint64(i) * 15);
+            b += ",\"";
+            level = std::max(0.0, level + (noise(rng) - 0.5) * 0.002);
+            if (counts)
+                b += QByteArray::number(qint64(level * 100000));
+            else
+                b += QByteArray::number(level, 'g', 17);
+            b += "\"]";
+        }
+        b += "]}";
+    }
+    b += "]}}";
+    return b;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const int runs = bench::runsFromArgs(argc, argv, 7);
+    const int series = argc > 2 ? std::atoi(argv[2]) : (bench::shortMode() ? 10 : 100);
+    const int points = argc > 3 ? std::atoi(argv[3]) : 11'000;
+    bench::printLoad("start");
+    const QByteArray body = makeBody(series, points);
+    const double mb = body.size() / 1e6;
+    std::printf("body: %d series x %d points, %.1f MB (%.1f B/point)\n", series, points, mb,
+                double(body.size()) / (double(series) * points));
+
+    std::vector<double> jsonMs, parseMs;
+    qsizetype samples = 0;
+    for (int r = 0; r < runs; ++r) {
+        auto t0 = bench::Clock::now();
+        {
+            const QJsonDocument doc = QJsonDocument::fromJson(body);
+            if (!doc.isObject())
+                return 1;
+        }
+        jsonMs.push_back(bench::msSince(t0));
+        t0 = bench::Clock::now();
+        {
+            const QueryResult res = prometheus::parseQueryResponse(body, 200, QStringLiteral("application/json"));
+            if (!res.ok()) {
+                std::fprintf(stderr, "parse failed: %s\n", qPrintable(res.message));
+                return 1;
+            }
+            samples = 0;
+            for (const SeriesData &sd : res.series)
+                samples += sd.samples.size();
+        }
+        parseMs.push_back(bench::msSince(t0));
+    }
+    if (samples != qsizetype(series) * points) {
+        std::fprintf(stderr, "expected %lld samples, got %lld\n", (long long)series * points, (long long)samples);
+        return 1;
+    }
+    const auto j = bench::stats(jsonMs), p = bench::stats(parseMs);
+    std::printf("%-40s median %8.1f ms (min %.1f, max %.1f)  %7.1f MB/s\n", "QJsonDocument::fromJson only", j.median,
+                j.min, j.max, mb / (j.median / 1000));
+    std::printf("%-40s median %8.1f ms (min %.1f, max %.1f)  %7.1f MB/s  %.1f M samples/s\n",
+                "parseQueryResponse (full)", p.median, p.min, p.max, mb / (p.median / 1000),
+                samples / (p.median / 1000) / 1e6);
+    std::printf("runs: %d\n", runs);
+    bench::printLoad("end");
+    return 0;
+}
