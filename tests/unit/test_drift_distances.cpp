@@ -108,17 +108,23 @@ void checkCase(const QString &name)
     CHECK(verdictName(got.verdicts.wassersteinNormed) == v.value(QLatin1String("wasserstein_normed")).toString());
 }
 
-void checkCases(std::initializer_list<const char *> names)
+// Returns how many cases were checked against the generator's values, so a
+// test states how many it expects.
+int checkCases(std::initializer_list<const char *> names)
 {
-    for (const char *n : names)
+    int checked = 0;
+    for (const char *n : names) {
         checkCase(QString::fromUtf8(n));
+        ++checked;
+    }
+    return checked;
 }
 
 } // namespace
 
 TEST_CASE("Identical windows score zero and do not drift", "[drift][distances]")
 {
-    checkCases({"identical windows", "identical shape at another scale"});
+    CHECK(checkCases({"identical windows", "identical shape at another scale"}) == 2);
     const Comparison c = compareWindows(window(findCase("identical windows").value("reference")),
                                         window(findCase("identical windows").value("current")));
     CHECK(c.scores.psi == 0.0);
@@ -130,7 +136,7 @@ TEST_CASE("Identical windows score zero and do not drift", "[drift][distances]")
 
 TEST_CASE("Disjoint support scores the maximum distances", "[drift][distances]")
 {
-    checkCases({"disjoint support"});
+    CHECK(checkCases({"disjoint support"}) == 1);
     const Comparison c = compareWindows(window(findCase("disjoint support").value("reference")),
                                         window(findCase("disjoint support").value("current")));
     CHECK(c.scores.ks == 1.0);
@@ -140,28 +146,28 @@ TEST_CASE("Disjoint support scores the maximum distances", "[drift][distances]")
 
 TEST_CASE("Empty buckets take the PSI floor in one window and count nothing in both", "[drift][distances]")
 {
-    checkCases({"a bucket empty in the current window only", "a bucket empty in the reference window only",
-                "a bucket empty in both windows"});
+    CHECK(checkCases({"a bucket empty in the current window only", "a bucket empty in the reference window only",
+                "a bucket empty in both windows"}) == 3);
 }
 
 TEST_CASE("Tiny, fractional and very large counts", "[drift][distances]")
 {
-    checkCases({"tiny counts, one observation each", "tiny counts, two and three observations",
+    CHECK(checkCases({"tiny counts, one observation each", "tiny counts, two and three observations",
                 "fractional counts from increase()", "very large counts",
-                "very large counts, p-value far below 1e-300"});
+                "very large counts, p-value far below 1e-300"}) == 5);
 }
 
 TEST_CASE("Many buckets, mass in +Inf, negative and zero bounds", "[drift][distances]")
 {
-    checkCases({"50 buckets", "50 buckets, a large shift", "mass in the +Inf bucket",
+    CHECK(checkCases({"50 buckets", "50 buckets, a large shift", "mass in the +Inf bucket",
                 "all mass in the +Inf bucket of the current window", "negative and zero bounds",
                 "a first bound of zero", "a negative first bound", "a single finite bound",
-                "counts in scientific notation for le"});
+                "counts in scientific notation for le"}) == 9);
 }
 
 TEST_CASE("The KS p-value on both sides of the series switch", "[drift][distances]")
 {
-    checkCases({"KS p-value in the small-x series", "KS p-value in the large-x series"});
+    CHECK(checkCases({"KS p-value in the small-x series", "KS p-value in the large-x series"}) == 2);
     for (const QJsonValue &v : fixtureRoot().value(QLatin1String("kolmogorov")).toArray()) {
         const double x = v.toObject().value(QLatin1String("x")).toDouble();
         INFO("x = " << x);
@@ -171,7 +177,7 @@ TEST_CASE("The KS p-value on both sides of the series switch", "[drift][distance
 
 TEST_CASE("Buckets in any le order give the same scores", "[drift][distances]")
 {
-    checkCases({"unsorted le", "unsorted le in two scrapes"});
+    CHECK(checkCases({"unsorted le", "unsorted le in two scrapes"}) == 2);
     // The same buckets sorted by their bound must give bit-identical scores:
     // validation sorts by le before anything is summed.
     const QJsonObject c = findCase("unsorted le");
@@ -216,22 +222,22 @@ TEST_CASE("Buckets in any le order give the same scores", "[drift][distances]")
 
 TEST_CASE("Cumulative counts may dip within a relative 1e-12 and no further", "[drift][validation]")
 {
-    checkCases({"cumulative counts dipping within the tolerance", "error: cumulative counts decrease",
-                "error: cumulative counts decrease beyond the tolerance"});
+    CHECK(checkCases({"cumulative counts dipping within the tolerance", "error: cumulative counts decrease",
+                "error: cumulative counts decrease beyond the tolerance"}) == 3);
 }
 
 TEST_CASE("An empty window is insufficient data, not an error", "[drift][validation]")
 {
-    checkCases({"an empty reference window", "an empty current window", "scrapes with no new observations"});
+    CHECK(checkCases({"an empty reference window", "an empty current window", "scrapes with no new observations"}) == 3);
 }
 
 TEST_CASE("Every validation error has its error kind", "[drift][validation]")
 {
-    checkCases({"error: no +Inf bucket", "error: no buckets at all", "error: two +Inf buckets",
+    CHECK(checkCases({"error: no +Inf bucket", "error: no buckets at all", "error: two +Inf buckets",
                 "error: duplicate le written two ways", "error: only the +Inf bucket",
                 "error: different bucket layouts", "error: a negative count", "error: an le that is not a number",
                 "error: an le of NaN", "error: a NaN count", "error: an infinite count",
-                "error: a count that is not a number"});
+                "error: a count that is not a number"}) == 12);
     // The strings scripts match on (issue 4), exactly.
     CHECK(errorKindName(ErrorKind::NonMonotoneCumulative) == "non_monotone_cumulative");
     CHECK(errorKindName(ErrorKind::MissingInfBucket) == "missing_inf_bucket");
@@ -245,9 +251,9 @@ TEST_CASE("Every validation error has its error kind", "[drift][validation]")
 
 TEST_CASE("A window from two scrapes, and the end scrape after a counter reset", "[drift][window]")
 {
-    checkCases({"a window from two scrapes", "a counter reset between scrapes", "a counter reset in one bucket only",
+    CHECK(checkCases({"a window from two scrapes", "a counter reset between scrapes", "a counter reset in one bucket only",
                 "error: scrapes with different layouts", "error: a window that is not a histogram",
-                "error: a bad le in the end scrape"});
+                "error: a bad le in the end scrape"}) == 6);
     const QList<BucketSample> start{{"1", 10}, {"+Inf", 20}};
     const WindowResult grown = windowFromScrapes(start, {{"1", 15}, {"+Inf", 27}});
     REQUIRE(grown.ok());

@@ -92,8 +92,10 @@ struct Scenario
     std::vector<Row> rows;
 };
 
-void run(const Scenario &s)
+// Plays a scenario row by row; returns how many rows ended in the expected state.
+int run(const Scenario &s)
 {
+    int matched = 0;
     AlertStateMachine m;
     for (std::size_t i = 0; i < s.rows.size(); ++i) {
         const Row &row = s.rows[i];
@@ -102,6 +104,7 @@ void run(const Scenario &s)
         const AlertInstance *inst = m.instance(s.rule.name, kSeries);
         REQUIRE(inst != nullptr);
         CHECK(toString(inst->state).toStdString() == toString(row.state).toStdString());
+        matched += inst->state == row.state;
         const Transition *t = stateChangeFor(ts, kSeries);
         if (row.reason) {
             REQUIRE(t != nullptr);
@@ -112,6 +115,7 @@ void run(const Scenario &s)
             CHECK(t == nullptr);
         }
     }
+    return matched;
 }
 
 using R = TransitionReason;
@@ -182,7 +186,7 @@ TEST_CASE("Rules state machine: threshold transitions, for and keep_firing_for",
           {5 * kMin, v(0.1), S::Normal, R::Recovered}}},
     };
     for (const Scenario &s : scenarios) {
-        DYNAMIC_SECTION(s.name) { run(s); }
+        DYNAMIC_SECTION(s.name) { CHECK(run(s) == int(s.rows.size())); }
     }
 }
 
@@ -211,7 +215,7 @@ TEST_CASE("Rules state machine: Below and OutsideBand with recovery bands", "[ru
          {{0, v(101), S::Firing, R::ConditionMet}, {1 * kMin, v(100), S::Normal, R::Recovered}}},
     };
     for (const Scenario &s : scenarios) {
-        DYNAMIC_SECTION(s.name) { run(s); }
+        DYNAMIC_SECTION(s.name) { CHECK(run(s) == int(s.rows.size())); }
     }
 }
 
@@ -234,7 +238,7 @@ TEST_CASE("Rules state machine: ReturnsAnything fires for every returned series"
          {{0, v(kNaN), S::Firing, R::ConditionMet}}},
     };
     for (const Scenario &s : scenarios) {
-        DYNAMIC_SECTION(s.name) { run(s); }
+        DYNAMIC_SECTION(s.name) { CHECK(run(s) == int(s.rows.size())); }
     }
 }
 
@@ -345,7 +349,7 @@ TEST_CASE("Rules state machine: no-data policies for a series missing from a goo
          {{0, v(0.3), S::Firing, R::ConditionMet}, {1 * kMin, gone(), S::Error, R::NoData}}},
     };
     for (const Scenario &s : scenarios) {
-        DYNAMIC_SECTION(s.name) { run(s); }
+        DYNAMIC_SECTION(s.name) { CHECK(run(s) == int(s.rows.size())); }
     }
 }
 
@@ -383,7 +387,7 @@ TEST_CASE("Rules state machine: error policies for a failed query", "[rules][sta
           {2 * kMin, v(0.1), S::Normal, R::Recovered}}},
     };
     for (const Scenario &s : scenarios) {
-        DYNAMIC_SECTION(s.name) { run(s); }
+        DYNAMIC_SECTION(s.name) { CHECK(run(s) == int(s.rows.size())); }
     }
 }
 

@@ -27,20 +27,25 @@ struct Case
     const char *expected;
 };
 
-void check(const std::vector<Case> &cases, const Labels &labels = kLabels)
+// Checks each case in its own section; returns how many rendered wrong.
+int mismatches(const std::vector<Case> &cases, const Labels &labels = kLabels)
 {
+    int wrong = 0;
     for (const Case &c : cases) {
         DYNAMIC_SECTION(c.name)
         {
-            CHECK(renderTemplate(QString::fromUtf8(c.text), labels, c.value).toStdString() == std::string(c.expected));
+            const std::string got = renderTemplate(QString::fromUtf8(c.text), labels, c.value).toStdString();
+            CHECK(got == std::string(c.expected));
+            wrong += got != std::string(c.expected);
         }
     }
+    return wrong;
 }
 } // namespace
 
 TEST_CASE("Templates: $labels and $value", "[rules][templates]")
 {
-    check({
+    CHECK(mismatches({
         {"value and a label", "p99 is {{ $value }} on {{ $labels.model }}", 0.31, "p99 is 0.31 on fraud"},
         {"Go's dot notation", "{{ .Value }} on {{ .Labels.model }} v{{ .Labels.version }}", 0.31, "0.31 on fraud v3"},
         {"no spaces inside the braces", "{{$labels.model}}/{{$value}}", 2, "fraud/2"},
@@ -54,24 +59,24 @@ TEST_CASE("Templates: $labels and $value", "[rules][templates]")
         {"NaN value", "{{ $value }}", kNaN, "NaN"},
         {"infinite value", "{{ $value }}", kInf, "+Inf"},
         {"a large value as Go prints it", "{{ $value }}", 1e6, "1e+06"},
-    });
+    }) == 0);
 }
 
 TEST_CASE("Templates: humanize functions, in pipelines and as calls", "[rules][templates]")
 {
-    check({
+    CHECK(mismatches({
         {"pipe humanize", "{{ $value | humanize }}", 1234567, "1.235M"},
         {"call humanize", "{{ humanize $value }}", 1234567, "1.235M"},
         {"pipe humanizePercentage", "{{ $value | humanizePercentage }}", 0.256, "25.6%"},
         {"pipe humanizeDuration", "{{ $value | humanizeDuration }}", 3725, "1h 2m 5s"},
         {"a numeric label humanized", "{{ $labels.count | humanize }}", 0, "1.234k"},
         {"spaces around the pipe are optional", "{{$value|humanize}}", 0.0012, "1.2m"},
-    });
+    }) == 0);
 }
 
 TEST_CASE("Templates: malformed templates render safely and literally", "[rules][templates]")
 {
-    check({
+    CHECK(mismatches({
         {"unterminated action", "latency {{ $value", 1, "latency {{ $value"},
         {"unterminated after a good action", "a {{ $value }} b {{ broken", 1, "a 1 b {{ broken"},
         {"empty action", "x{{ }}y", 1, "x{{ }}y"},
@@ -88,7 +93,7 @@ TEST_CASE("Templates: malformed templates render safely and literally", "[rules]
         {"Go control actions are not run", "{{ if gt $value 1.0 }}high{{ end }}", 2, "{{ if gt $value 1.0 }}high{{ end }}"},
         {"text without templates is returned as is", "plain {text} $value", 1, "plain {text} $value"},
         {"empty text", "", 1, ""},
-    });
+    }) == 0);
     // A long run of openers must not blow up (no recursion, no quadratic surprise worth a test).
     const QString many = QString(QStringLiteral("{{")).repeated(2000);
     CHECK(renderTemplate(many, kLabels, 1) == many);
@@ -97,7 +102,7 @@ TEST_CASE("Templates: malformed templates render safely and literally", "[rules]
 TEST_CASE("Templates: the output is plain text, never re-interpreted", "[rules][templates]")
 {
     const Labels hostile{{"model", "<script>alert(1)</script>"}, {"desc", "{{ $value }}"}, {"amp", "a & b"}};
-    check(
+    CHECK(mismatches(
         {
             {"markup in a label is kept as characters", "<b>{{ $labels.model }}</b>", 1,
              "<b><script>alert(1)</script></b>"},
@@ -106,7 +111,7 @@ TEST_CASE("Templates: the output is plain text, never re-interpreted", "[rules][
             {"unicode passes through", "température {{ $labels.model }} ✓", 1,
              "température <script>alert(1)</script> ✓"},
         },
-        hostile);
+        hostile) == 0);
     CHECK(isTemplate(QStringLiteral("x {{ y }}")));
     CHECK_FALSE(isTemplate(QStringLiteral("x { y }")));
 }
