@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/http_client.h"
 
+#include <QJsonValue>
+
 #include <QElapsedTimer>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -96,6 +98,37 @@ QString describeBody(QByteArrayView body, const QString &contentType)
     if (first.size() > 160)
         first = first.left(157) + QStringLiteral("...");
     return QStringLiteral("text: %1").arg(first);
+}
+
+QString httpStatusText(int status)
+{
+    const QString reason = httpReasonPhrase(status);
+    return reason.isEmpty() ? QStringLiteral("HTTP %1").arg(status)
+                            : QStringLiteral("HTTP %1 %2").arg(QString::number(status), reason);
+}
+
+bool isHttpSuccess(int status)
+{
+    return status == 0 || (status >= 200 && status < 300);
+}
+
+QString fromWhere(const QString &where)
+{
+    return where.isEmpty() ? QString() : QStringLiteral(" from %1").arg(where);
+}
+
+QString jsonTypeName(const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::Null: return QStringLiteral("null");
+    case QJsonValue::Bool: return QStringLiteral("a boolean");
+    case QJsonValue::Double: return QStringLiteral("a number");
+    case QJsonValue::String: return QStringLiteral("a string");
+    case QJsonValue::Array: return QStringLiteral("an array");
+    case QJsonValue::Object: return QStringLiteral("an object");
+    case QJsonValue::Undefined: return QStringLiteral("missing");
+    }
+    return QStringLiteral("unknown");
 }
 
 QString httpReasonPhrase(int status)

@@ -60,6 +60,15 @@ bool looksLikeHtml(QByteArrayView body, const QString &contentType);
 QString describeBody(QByteArrayView body, const QString &contentType);
 // "Bad Gateway" for 502 and the like; empty for codes it does not know.
 QString httpReasonPhrase(int status);
+// "HTTP 502 Bad Gateway" (or "HTTP 599" for a code without a phrase).
+QString httpStatusText(int status);
+// 2xx, or 0: the caller did not say (a fixture, a fuzzer) and the body decides.
+bool isHttpSuccess(int status);
+// " from http://host/api/v1/query", or empty when `where` is.
+QString fromWhere(const QString &where);
+// "a number", "an object", "missing": what a response held where a parser
+// expected something else, for its error message.
+QString jsonTypeName(const QJsonValue &value);
 // "10 s", "500 ms", "1.5 s".
 QString formatDuration(qint64 ms);
 // "256 MiB", "1.5 KiB", "12 bytes".

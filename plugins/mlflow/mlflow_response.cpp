@@ -13,38 +13,7 @@ namespace vigil::mlflow {
 
 namespace {
 
-QString fromWhere(const QString &where)
-{
-    return where.isEmpty() ? QString() : QStringLiteral(" from %1").arg(where);
-}
-
-QString statusText(int status)
-{
-    const QString reason = httpReasonPhrase(status);
-    return reason.isEmpty() ? QStringLiteral("HTTP %1").arg(status)
-                            : QStringLiteral("HTTP %1 %2").arg(QString::number(status), reason);
-}
-
-bool isSuccess(int status)
-{
-    // 0: the caller did not say (a fixture, a fuzzer); judge by the body alone.
-    return status == 0 || (status >= 200 && status < 300);
-}
-
-QString jsonTypeName(const QJsonValue &v)
-{
-    switch (v.type()) {
-    case QJsonValue::Null: return QStringLiteral("null");
-    case QJsonValue::Bool: return QStringLiteral("a boolean");
-    case QJsonValue::Double: return QStringLiteral("a number");
-    case QJsonValue::String: return QStringLiteral("a string");
-    case QJsonValue::Array: return QStringLiteral("an array");
-    case QJsonValue::Object: return QStringLiteral("an object");
-    case QJsonValue::Undefined: return QStringLiteral("missing");
-    }
-    return QStringLiteral("unknown");
-}
-
+// fromWhere, jsonTypeName, httpStatusText, isHttpSuccess: core/net/http_client.h.
 // A wrong shape somewhere in the answer: where it is and what was there.
 struct ShapeError
 {
@@ -342,7 +311,7 @@ Answer parseAnswer(QByteArrayView body, int httpStatus, const QString &contentTy
 {
     Answer a;
     a.httpStatus = httpStatus;
-    const bool success = isSuccess(httpStatus);
+    const bool success = isHttpSuccess(httpStatus);
     auto fail = [&](ErrorKind kind, QString message) {
         a.error = kind;
         a.message = std::move(message);
@@ -356,7 +325,7 @@ Answer parseAnswer(QByteArrayView body, int httpStatus, const QString &contentTy
         else if (httpStatus == 405)
             hint = QStringLiteral(": the server does not take this method here (an MLflow older or newer than 2.x?)");
         return fail(ErrorKind::Http, QStringLiteral("%1%2 (%3)%4")
-                                         .arg(statusText(httpStatus), fromWhere(where), describeBody(body, contentType), hint));
+                                         .arg(httpStatusText(httpStatus), fromWhere(where), describeBody(body, contentType), hint));
     };
 
     const QByteArrayView trimmed = body.trimmed();
@@ -396,7 +365,7 @@ Answer parseAnswer(QByteArrayView body, int httpStatus, const QString &contentTy
         // MLflow's own explanation: show its words, then its code and where.
         a.errorCode = code;
         const QString said = root.value(QLatin1String("message")).toString();
-        const QString tail = httpStatus > 0 ? QStringLiteral("%1, %2%3").arg(code, statusText(httpStatus), fromWhere(where))
+        const QString tail = httpStatus > 0 ? QStringLiteral("%1, %2%3").arg(code, httpStatusText(httpStatus), fromWhere(where))
                                             : code + fromWhere(where);
         fail(ErrorKind::Server, said.isEmpty() ? QStringLiteral("MLflow returned %1").arg(tail)
                                                : QStringLiteral("MLflow: %1 (%2)").arg(said, tail));
@@ -413,7 +382,7 @@ Answer parseAnswer(QByteArrayView body, int httpStatus, const QString &contentTy
 QString describeAuthFailure(int httpStatus, const HttpAuth &auth, QByteArrayView body, const QString &contentType,
                             const QString &where)
 {
-    const QString status = statusText(httpStatus);
+    const QString status = httpStatusText(httpStatus);
     // MLflow's auth plugin sends plain text labelled text/html: read it as text.
     const bool markup = body.trimmed().startsWith('<');
     const QString said = describeBody(body, markup ? contentType : QStringLiteral("text/plain"));

@@ -15,38 +15,7 @@ namespace vigil::prometheus {
 
 namespace {
 
-QString fromWhere(const QString &where)
-{
-    return where.isEmpty() ? QString() : QStringLiteral(" from %1").arg(where);
-}
-
-QString statusText(int status)
-{
-    const QString reason = httpReasonPhrase(status);
-    return reason.isEmpty() ? QStringLiteral("HTTP %1").arg(status)
-                            : QStringLiteral("HTTP %1 %2").arg(QString::number(status), reason);
-}
-
-bool isSuccess(int status)
-{
-    // 0: the caller did not say (a fixture, a fuzzer); judge by the body alone.
-    return status == 0 || (status >= 200 && status < 300);
-}
-
-QString jsonTypeName(const QJsonValue &v)
-{
-    switch (v.type()) {
-    case QJsonValue::Null: return QStringLiteral("null");
-    case QJsonValue::Bool: return QStringLiteral("a boolean");
-    case QJsonValue::Double: return QStringLiteral("a number");
-    case QJsonValue::String: return QStringLiteral("a string");
-    case QJsonValue::Array: return QStringLiteral("an array");
-    case QJsonValue::Object: return QStringLiteral("an object");
-    case QJsonValue::Undefined: return QStringLiteral("missing");
-    }
-    return QStringLiteral("unknown");
-}
-
+// fromWhere, jsonTypeName, httpStatusText, isHttpSuccess: core/net/http_client.h.
 // How Prometheus' errorType values read to a user (web/api/v1/api.go).
 QString describeServerError(const QString &type, const QString &text)
 {
@@ -201,7 +170,7 @@ std::optional<double> parseSampleValue(const QString &text)
 Envelope parseEnvelope(QByteArrayView body, int httpStatus, const QString &contentType, const QString &where)
 {
     Envelope e;
-    const bool success = isSuccess(httpStatus);
+    const bool success = isHttpSuccess(httpStatus);
     auto fail = [&](ErrorKind kind, QString message) {
         e.error = kind;
         e.message = std::move(message);
@@ -209,7 +178,7 @@ Envelope parseEnvelope(QByteArrayView body, int httpStatus, const QString &conte
     };
     auto httpFailure = [&] {
         return fail(ErrorKind::Http, QStringLiteral("%1%2 (%3)")
-                                         .arg(statusText(httpStatus), fromWhere(where), describeBody(body, contentType)));
+                                         .arg(httpStatusText(httpStatus), fromWhere(where), describeBody(body, contentType)));
     };
 
     const QByteArrayView trimmed = body.trimmed();
@@ -257,7 +226,7 @@ Envelope parseEnvelope(QByteArrayView body, int httpStatus, const QString &conte
         QString message = describeServerError(root.value(QLatin1String("errorType")).toString(),
                                               root.value(QLatin1String("error")).toString());
         if (!where.isEmpty())
-            message += httpStatus > 0 ? QStringLiteral(" (%1 from %2)").arg(statusText(httpStatus), where)
+            message += httpStatus > 0 ? QStringLiteral(" (%1 from %2)").arg(httpStatusText(httpStatus), where)
                                       : QStringLiteral(" (from %1)").arg(where);
         return fail(ErrorKind::Server, message);
     }
