@@ -5,6 +5,7 @@
 #include "compare/compare_session.h"
 #include "compare_view.h"
 #include "dashboard_view.h"
+#include "drift_view.h"
 #include "session/session.h"
 
 #include <QAction>
@@ -152,6 +153,13 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
     m_alertsRow = m_list->row(alertsItem);
     connect(m_alerts, &AlertsView::attentionCountChanged, this, &MainWindow::updateAlertBadge);
     addCompareViews();
+    if (!ws.drift.isEmpty()) {
+        auto *driftView = new DriftView(session, m_stack);
+        m_stack->addWidget(driftView);
+        auto *item = new QListWidgetItem(QStringLiteral("Drift monitor"), m_list);
+        item->setToolTip(QStringLiteral("Every monitored feature's drift scores and histograms"));
+        m_driftView = driftView;
+    }
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         m_tray = new QSystemTrayIcon(this);
         auto *menu = new QMenu(this);

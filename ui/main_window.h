@@ -22,6 +22,7 @@ namespace vigil::ui {
 class AlertsView;
 class CompareView;
 class DashboardView;
+class DriftView;
 
 class MainWindow : public QMainWindow
 {
@@ -35,6 +36,7 @@ public:
     bool showDashboard(const QString &name);
     QString healthText(const QString &connection) const;
     AlertsView *alertsView() const { return m_alerts; }
+    DriftView *driftView() const { return m_driftView; }
     void showAlerts();
     bool alertsVisible() const;
     // "3 firing" / "no alerts": the toolbar button's and the tray's text.
@@ -60,6 +62,7 @@ private:
     QHash<QString, DashboardView *> m_views;
     QHash<QString, QLabel *> m_health;
     AlertsView *m_alerts = nullptr;
+    DriftView *m_driftView = nullptr;
     QAction *m_alertsAction = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     int m_alertsRow = -1; // the Alerts entry in the list

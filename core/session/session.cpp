@@ -39,6 +39,8 @@ Session::Session(QObject *parent) : QObject(parent)
         auto *timer = new QTimer(m_ioRoot);
         timer->setInterval(1'000);
         m_drift = new drift::DriftMonitor(SystemClock::instance(), query, &m_store, m_ioRoot);
+        connect(m_drift, &drift::DriftMonitor::evaluated, m_ioRoot, [this] { publishDrift(); });
+        connect(m_drift, &drift::DriftMonitor::failed, m_ioRoot, [this] { publishDrift(); });
         connect(timer, &QTimer::timeout, m_ioRoot, [this] {
             m_drift->tick();
             m_engine->tick();
@@ -222,6 +224,17 @@ void Session::publishAlerts()
         m_silences = silences;
         m_ruleErrors = errors;
         Q_EMIT alertsUpdated();
+    }, Qt::QueuedConnection);
+}
+
+void Session::publishDrift()
+{
+    const QList<drift::DriftRow> rows = m_drift->rows();
+    const QHash<QString, QString> errors = m_drift->errors();
+    QMetaObject::invokeMethod(this, [this, rows, errors] {
+        m_driftRows = rows;
+        m_driftErrors = errors;
+        Q_EMIT driftUpdated();
     }, Qt::QueuedConnection);
 }
 

@@ -74,6 +74,10 @@ public:
     QList<alerting::AlertRow> alertRows() const { return m_alertRows; }
     QList<rules::Silence> silences() const { return m_silences; }
     QHash<QString, QString> ruleErrors() const { return m_ruleErrors; }
+    // Each drift monitor's latest comparison per feature (GUI thread copy,
+    // refreshed before driftUpdated()), and the monitors' errors.
+    QList<drift::DriftRow> driftRows() const { return m_driftRows; }
+    QHash<QString, QString> driftErrors() const { return m_driftErrors; }
     // Commands: queued to the I/O thread, never waited for; a refusal comes
     // back as alertCommandFailed().
     void acknowledge(const QString &fingerprint, const QString &comment = {}, qint64 expiresAtMs = 0);
@@ -95,6 +99,7 @@ Q_SIGNALS:
     void pollStatusChanged(const QString &jobId, const vigil::PollStatus &status);
     void healthChanged(const QString &connection, const vigil::ConnectionHealth &health);
     void alertsUpdated();
+    void driftUpdated();
     void alertCommandFailed(const QString &message);
     // A new entry of notificationProblems().
     void notificationProblem(const QString &message);
@@ -118,6 +123,9 @@ private:
     QHash<QString, PollStatus> m_status;
     alerting::AlertEngine *m_engine = nullptr; // lives in m_io
     drift::DriftMonitor *m_drift = nullptr;    // lives in m_io
+    QList<drift::DriftRow> m_driftRows;
+    QHash<QString, QString> m_driftErrors;
+    void publishDrift(); // in the I/O thread
     bool m_pipelineEnabled = false;
     QString m_storePath;
     storage::AlertStore *m_alertStore = nullptr;   // lives (is used) in m_io; deleted there

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "drift_view.h"
+
+#include "session/session.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QDateTime>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPainter>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+namespace vigil::ui {
+
+namespace {
+
+QString score(double v)
+{
+    return std::isfinite(v) ? QString::number(v, 'g', 3) : QString();
+}
+
+QColor verdictColour(const drift::DriftRow &row)
+{
+    if (row.comparison.status != drift::Status::Ok)
+        return QColor(0xe0, 0xe0, 0xe0);
+    switch (row.comparison.verdicts.psi) {
+    case drift::Verdict::Ok: return QColor(0xc8, 0xe6, 0xc9);
+    case drift::Verdict::Warning: return QColor(0xff, 0xe0, 0x82);
+    case drift::Verdict::Drift: return QColor(0xef, 0x9a, 0x9a);
+    }
+    return Qt::white;
+}
+
+// PSI over the range as a small line, with the drift threshold dotted.
+QPixmap sparkline(const QList<Sample> &samples, qint64 fromMs, qint64 toMs, QSize size)
+{
+    QPixmap pm(size);
+    pm.fill(Qt::transparent);
+    if (samples.size() < 2 || toMs <= fromMs)
+        return pm;
+    double top = 0.25;
+    for (const Sample &s : samples)
+        if (std::isfinite(s.v))
+            top = std::max(top, s.v);
+    QPainter p(&pm);
+    p.setRenderHint(QPainter::Antialiasing);
+    auto x = [&](qint64 t) { return double(t - fromMs) / double(toMs - fromMs) * (size.width() - 2) + 1; };
+    auto y = [&](double v) { return size.height() - 2 - v / top * (size.height() - 4); };
+    p.setPen(QPen(QColor(0xe5, 0x39, 0x35), 1, Qt::DotLine));
+    p.drawLine(QPointF(0, y(0.2)), QPointF(size.width(), y(0.2)));
+    QPolygonF line;
+    for (const Sample &s : samples)
+        if (std::isfinite(s.v))
+            line << QPointF(x(s.t), y(s.v));
+    p.setPen(QPen(QColor(0x1f, 0x77, 0xb4), 1.4));
+    p.drawPolyline(line);
+    return pm;
+}
+
+} // namespace
+
+DriftView::DriftView(Session *session, QWidget *parent) : QWidget(parent), m_session(session)
+{
+    setObjectName(QStringLiteral("driftView"));
+    auto *layout = new QVBoxLayout(this);
+    auto *intro = new QLabel(QStringLiteral(
+        "Each feature's current window against its reference. Verdict by PSI (warning 0.1, drift 0.2); "
+        "KS p-values are approximate and meaningless at very large counts."), this);
+    intro->setTextFormat(Qt::PlainText);
+    intro->setWordWrap(true);
+    intro->setStyleSheet(QStringLiteral("color: #616161;"));
+    layout->addWidget(intro);
+    m_errors = new QLabel(this);
+    m_errors->setObjectName(QStringLiteral("driftErrors"));
+    m_errors->setTextFormat(Qt::PlainText);
+    m_errors->setWordWrap(true);
+    m_errors->setStyleSheet(QStringLiteral("color: #b71c1c;"));
+    m_errors->hide();
+    layout->addWidget(m_errors);
+
+    auto *split = new QSplitter(Qt::Vertical, this);
+    m_table = new QTableWidget(0, ColumnCount, split);
+    m_table->setObjectName(QStringLiteral("driftTable"));
+    m_table->setHorizontalHeaderLabels({QStringLiteral("Monitor"), QStringLiteral("Feature"), QStringLiteral("PSI trend"),
+                                        QStringLiteral("PSI"), QStringLiteral("KS (p)"), QStringLiteral("JS"),
+                                        QStringLiteral("Hellinger"), QStringLiteral("W1 normed"), QStringLiteral("Verdict"),
+                                        QStringLiteral("n ref / n cur")});
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setIconSize(QSize(120, 24));
+    connect(m_table, &QTableWidget::currentCellChanged, this, [this] { showHistograms(); });
+
+    m_chart = new QChart;
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_chart->setMargins(QMargins(4, 4, 4, 4));
+    m_view = new QChartView(m_chart, split);
+    m_view->setRenderHint(QPainter::Antialiasing);
+    m_view->setMinimumHeight(220);
+    split->addWidget(m_table);
+    split->addWidget(m_view);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+    layout->addWidget(split, 1);
+
+    connect(session, &Session::driftUpdated, this, &DriftView::reload);
+    reload();
+}
+
+QString DriftView::verdictText(const drift::DriftRow &row)
+{
+    const drift::Comparison &c = row.comparison;
+    if (c.status == drift::Status::InsufficientData)
+        return QStringLiteral("insufficient data: %1").arg(c.reason);
+    if (c.status == drift::Status::Error)
+        return QStringLiteral("error: %1").arg(c.reason);
+    return QStringLiteral("%1 (PSI %2)").arg(drift::verdictName(c.verdicts.psi), score(c.scores.psi));
+}
+
+QStringList DriftView::bucketLabels(const drift::Histogram &h)
+{
+    QStringList out;
+    for (double b : h.bounds)
+        out << QStringLiteral("≤ %1").arg(QString::number(b, 'g', 4));
+    out << QStringLiteral("+Inf");
+    return out;
+}
+
+void DriftView::reload()
+{
+    const QString keepMonitor = m_table->currentRow() >= 0 && m_table->item(m_table->currentRow(), Monitor)
+        ? m_table->item(m_table->currentRow(), Monitor)->text() + u'/' + m_table->item(m_table->currentRow(), Feature)->text()
+        : QString();
+    m_rows = m_session->driftRows();
+    const QStringList errors = m_session->driftErrors().values();
+    m_errors->setText(errors.join(u'\n'));
+    m_errors->setVisible(!errors.isEmpty());
+
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 from = now - m_session->rangeMs();
+    m_table->setRowCount(int(m_rows.size()));
+    int restore = m_rows.isEmpty() ? -1 : 0;
+    for (int r = 0; r < m_rows.size(); ++r) {
+        const drift::DriftRow &row = m_rows[r];
+        const SeriesKey feature(QString(), row.labels);
+        const drift::DriftScores &s = row.comparison.scores;
+        const bool ok = row.comparison.status == drift::Status::Ok;
+        auto set = [&](int col, const QString &text) {
+            auto *item = m_table->item(r, col);
+            if (!item) {
+                item = new QTableWidgetItem;
+                m_table->setItem(r, col, item);
+            }
+            item->setText(text); // plain text: label values are shown as they are
+            return item;
+        };
+        set(Monitor, row.monitor);
+        set(Feature, feature.labelsText());
+        set(Psi, ok ? score(s.psi) : QString());
+        set(Ks, ok ? QStringLiteral("%1 (%2)").arg(score(s.ks), score(s.ksPValue)) : QString());
+        set(Js, ok ? score(s.js) : QString());
+        set(Hellinger, ok ? score(s.hellinger) : QString());
+        set(Wasserstein, ok ? score(s.wassersteinNormed) : QString());
+        set(Verdict, verdictText(row))->setBackground(verdictColour(row));
+        set(Counts, ok ? QStringLiteral("%1 / %2").arg(s.nRef, 0, 'f', 0).arg(s.nCur, 0, 'f', 0) : QString());
+        Labels labels = row.labels;
+        labels.append({QStringLiteral("monitor"), row.monitor});
+        const SeriesKey key(QStringLiteral("vigil_drift_psi"), labels);
+        set(Trend, QString())->setIcon(QIcon(sparkline(m_session->store()->range(key, from, now), from, now, QSize(120, 24))));
+        if (row.monitor + u'/' + feature.labelsText() == keepMonitor)
+            restore = r;
+    }
+    m_table->resizeColumnsToContents();
+    if (restore >= 0 && m_table->currentRow() != restore)
+        m_table->setCurrentCell(restore, 0);
+    showHistograms();
+}
+
+void DriftView::showHistograms()
+{
+    m_chart->removeAllSeries();
+    for (QAbstractAxis *a : m_chart->axes())
+        m_chart->removeAxis(a);
+    const int r = m_table->currentRow();
+    if (r < 0 || r >= m_rows.size()) {
+        m_chart->setTitle(QStringLiteral("Select a feature to compare its windows"));
+        return;
+    }
+    const drift::DriftRow &row = m_rows[r];
+    m_chart->setTitle(QStringLiteral("%1: share of observations per bucket").arg(SeriesKey(QString(), row.labels).labelsText()));
+    const drift::Histogram &ref = row.reference;
+    const drift::Histogram &cur = row.current;
+    if (ref.counts.empty() || cur.counts.empty() || ref.counts.size() != cur.counts.size())
+        return;
+    auto *refSet = new QBarSet(QStringLiteral("reference"));
+    auto *curSet = new QBarSet(QStringLiteral("current"));
+    refSet->setColor(QColor(0x9e, 0x9e, 0x9e));
+    curSet->setColor(QColor(0x1f, 0x77, 0xb4));
+    double top = 0;
+    for (std::size_t i = 0; i < ref.counts.size(); ++i) {
+        const double p = ref.total > 0 ? ref.counts[i] / ref.total : 0;
+        const double q = cur.total > 0 ? cur.counts[i] / cur.total : 0;
+        *refSet << p;
+        *curSet << q;
+        top = std::max({top, p, q});
+    }
+    auto *series = new QBarSeries;
+    series->append(refSet);
+    series->append(curSet);
+    m_chart->addSeries(series);
+    auto *x = new QBarCategoryAxis;
+    x->append(bucketLabels(ref));
+    x->setLabelsAngle(-45);
+    auto *y = new QValueAxis;
+    y->setRange(0, top > 0 ? top * 1.1 : 1);
+    y->setLabelFormat(QStringLiteral("%.2f"));
+    m_chart->addAxis(x, Qt::AlignBottom);
+    m_chart->addAxis(y, Qt::AlignLeft);
+    series->attachAxis(x);
+    series->attachAxis(y);
+}
+
+} // namespace vigil::ui
