@@ -170,6 +170,19 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
         m_tray->show();
     }
     updateAlertBadge(0);
+    // Where the desktop has no notification server, the tray says it instead.
+    connect(session, &Session::desktopNotificationsAvailable, this, [this](bool available, const QString &reason) {
+        m_useBalloons = !available;
+        if (!available)
+            statusBar()->showMessage(QStringLiteral("Desktop notifications unavailable (%1); using the tray icon").arg(reason), 10'000);
+    });
+    connect(session, &Session::alertsUpdated, this, [this] {
+        const auto balloons = balloonsFor(m_session->alertRows(), &m_balloonSeen);
+        if (!m_useBalloons || !m_tray)
+            return;
+        for (const auto &[title, body] : balloons)
+            m_tray->showMessage(title, body, QSystemTrayIcon::Warning, 0);
+    });
 
     if (ws.dashboards.isEmpty()) {
         auto *empty = new QLabel(QStringLiteral("This workspace has no dashboards. Add one under 'dashboards:' in %1.")
@@ -213,6 +226,28 @@ void MainWindow::showNotificationProblems()
     if (!problems.isEmpty())
         m_notifyBanner->setText(QStringLiteral("Notifications:\n%1").arg(problems.mid(std::max<qsizetype>(0, problems.size() - 5)).join(u'\n')));
     statusBar()->showMessage(problems.isEmpty() ? QString() : problems.last(), 10'000);
+}
+
+QList<std::pair<QString, QString>> MainWindow::balloonsFor(const QList<alerting::AlertRow> &rows, QSet<QString> *seen)
+{
+    QList<std::pair<QString, QString>> out;
+    QSet<QString> now;
+    for (const alerting::AlertRow &row : rows) {
+        if (!AlertsModel::needsAttention(row))
+            continue;
+        const QString fp = row.instance.id.fingerprint;
+        now.insert(fp);
+        if (seen->contains(fp))
+            continue;
+        const QString title = QStringLiteral("%1 · %2").arg(rules::toString(row.instance.severity), row.instance.id.rule);
+        QString body = row.summary.isEmpty() ? row.condition : row.summary;
+        const QString model = row.label(QStringLiteral("model"));
+        if (!model.isEmpty())
+            body += QStringLiteral("\n%1 %2").arg(model, row.label(QStringLiteral("version")));
+        out.append({title, body});
+    }
+    *seen = now; // an alert that resolves and fires again is announced again
+    return out;
 }
 
 void MainWindow::showAlerts()

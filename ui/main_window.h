@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "alerting/alert_engine.h"
 #include "sources/poll_scheduler.h"
 
 #include <QHash>
+#include <QSet>
 #include <QMainWindow>
 
 class QComboBox;
@@ -41,6 +43,10 @@ public:
     bool alertsVisible() const;
     // "3 firing" / "no alerts": the toolbar button's and the tray's text.
     QString alertSummary() const;
+    // Tray balloons, when the desktop has no notification server: one per
+    // alert that newly needs attention (title, body). `seen` is updated.
+    static QList<std::pair<QString, QString>> balloonsFor(const QList<alerting::AlertRow> &rows, QSet<QString> *seen);
+    bool usesTrayBalloons() const { return m_useBalloons; }
 
     static const QList<std::pair<QString, qint64>> &rangePresets();
 
@@ -66,6 +72,8 @@ private:
     QAction *m_alertsAction = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     int m_alertsRow = -1; // the Alerts entry in the list
+    bool m_useBalloons = false;  // the desktop notifier has no server
+    QSet<QString> m_balloonSeen; // alerts a balloon (or the notifier) already announced
     QLabel *m_notifyBanner = nullptr; // notification and alert-database problems
 
     void addCompareViews();

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "alerting/alert_pipeline.h"
 
+#include <QMetaMethod>
+#include <QMetaProperty>
+
 #include "log/log.h"
 #include "rules/alert_labels.h"
 
@@ -160,6 +163,23 @@ void AlertPipeline::addNotifier(Notifier *notifier, double messagesPerSecond)
     m_notifiers.insert(name, notifier);
     m_queue.addNotifier(notifier, messagesPerSecond);
     connect(notifier, &Notifier::actionInvoked, this, &AlertPipeline::handleAction);
+    // Notifiers that can lose their server say so through a property (the
+    // plugin's own header is not visible here): relay it by meta-object.
+    const int index = notifier->metaObject()->indexOfProperty("available");
+    if (index >= 0 && notifier->metaObject()->property(index).hasNotifySignal()) {
+        const QMetaMethod changed = notifier->metaObject()->property(index).notifySignal();
+        const QMetaMethod relay = metaObject()->method(metaObject()->indexOfSlot("relayAvailability()"));
+        connect(notifier, changed, this, relay);
+    }
+}
+
+void AlertPipeline::relayAvailability()
+{
+    auto *notifier = qobject_cast<Notifier *>(sender());
+    if (!notifier)
+        return;
+    Q_EMIT notifierAvailabilityChanged(notifier->settings().name, notifier->property("available").toBool(),
+                                       notifier->property("unavailableReason").toString());
 }
 
 QStringList AlertPipeline::addNotifiers(const Workspace &ws, const PluginRegistry &plugins, const SecretFn &secret,

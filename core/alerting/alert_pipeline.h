@@ -115,6 +115,12 @@ Q_SIGNALS:
     void openRequested(const QString &fingerprint);
     // A desktop action that could not be carried out, for the user.
     void actionFailed(const QString &message);
+    // A notifier with an `available` property (the desktop one) could not
+    // reach its server, or can again: the window falls back to its tray balloon.
+    void notifierAvailabilityChanged(const QString &notifier, bool available, const QString &reason);
+
+private Q_SLOTS:
+    void relayAvailability();
 
 private:
     void onTransitions(const QList<rules::Transition> &transitions);

@@ -159,6 +159,10 @@ QStringList Session::startPipeline(const Workspace &workspace)
             Qt::QueuedConnection);
     connect(m_pipeline, &alerting::AlertPipeline::actionFailed, this, &Session::alertCommandFailed,
             Qt::QueuedConnection);
+    connect(m_pipeline, &alerting::AlertPipeline::notifierAvailabilityChanged, this,
+            [this](const QString &, bool available, const QString &reason) {
+                Q_EMIT desktopNotificationsAvailable(available, reason);
+            }, Qt::QueuedConnection);
     m_pipeline->startDelivery();
     return errors;
 }

@@ -103,6 +103,8 @@ Q_SIGNALS:
     void alertCommandFailed(const QString &message);
     // A new entry of notificationProblems().
     void notificationProblem(const QString &message);
+    // The desktop notifier lost (false) or regained its notification server.
+    void desktopNotificationsAvailable(bool available, const QString &reason);
     // A desktop notification's Open button (or a click on it).
     void openAlertsRequested(const QString &fingerprint);
 

@@ -249,3 +249,29 @@ rules:
     precision->grab().save(screenshotDir() + QStringLiteral("/panel-threshold-band.png"));
     CHECK(ui::DashboardView::normalizedQuery(" sum by (a)(x) ") == ui::DashboardView::normalizedQuery("sum by (a) (x)"));
 }
+
+TEST_CASE("Tray balloons announce each alert that newly needs attention, once", "[ui][alerts]")
+{
+    auto row = [](const char *fp, rules::AlertState state, bool acked = false) {
+        alerting::AlertRow r;
+        r.instance.id.rule = QStringLiteral("HighP99Latency");
+        r.instance.id.fingerprint = QString::fromLatin1(fp);
+        r.instance.state = state;
+        r.instance.severity = rules::Severity::Critical;
+        r.labels = {{"model", "fraud-detector"}, {"version", "v13"}};
+        r.summary = QStringLiteral("p99 is 431 ms");
+        if (acked)
+            r.ack = rules::Ack{};
+        return r;
+    };
+    QSet<QString> seen;
+    auto first = ui::MainWindow::balloonsFor({row("a", rules::AlertState::Firing), row("b", rules::AlertState::Pending)}, &seen);
+    REQUIRE(first.size() == 1);
+    CHECK(first[0].first == "critical · HighP99Latency");
+    CHECK(first[0].second == "p99 is 431 ms\nfraud-detector v13");
+    // The same alert again: no second balloon; an acknowledged one: none.
+    CHECK(ui::MainWindow::balloonsFor({row("a", rules::AlertState::Firing), row("c", rules::AlertState::Firing, true)}, &seen).isEmpty());
+    // Resolved, then firing again: announced again.
+    CHECK(ui::MainWindow::balloonsFor({row("a", rules::AlertState::Normal)}, &seen).isEmpty());
+    CHECK(ui::MainWindow::balloonsFor({row("a", rules::AlertState::Firing)}, &seen).size() == 1);
+}
