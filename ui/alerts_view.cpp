@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QScrollBar>
 #include <QPushButton>
 #include <QShortcut>
 #include <QSplitter>
@@ -96,6 +97,15 @@ AlertsView::AlertsView(Session *session, QWidget *parent)
     key(QKeySequence::Find, [this] { m_search->setFocus(); m_search->selectAll(); });
 
     connect(session, &Session::alertsUpdated, this, &AlertsView::reload);
+    connect(session, &Session::alertHistoryReady, this, [this](const QString &fp, const QStringList &lines) {
+        if (fp != selectedFingerprint())
+            return;
+        m_historyFor = fp;
+        m_history = lines;
+        m_showingHistory = true; // redraw the details without asking again
+        showDetails();
+        m_showingHistory = false;
+    });
     connect(session, &Session::alertCommandFailed, this, [this](const QString &msg) {
         m_message->setText(msg);
         m_message->show();
@@ -214,6 +224,11 @@ void AlertsView::askSilence()
     m_session->addSilence(s);
 }
 
+QString AlertsView::detailsText() const
+{
+    return m_details->toPlainText();
+}
+
 void AlertsView::showDetails()
 {
     const alerting::AlertRow *r = m_model->rowFor(selectedFingerprint());
@@ -248,7 +263,18 @@ void AlertsView::showDetails()
     for (const auto &[k, v] : r->labels)
         lines << QStringLiteral("  %1 = %2").arg(k, v);
     lines << QStringLiteral("Fingerprint: %1").arg(inst.id.fingerprint);
+    lines << QString() << QStringLiteral("History (from the alert database):");
+    if (m_historyFor == inst.id.fingerprint)
+        for (const QString &h : m_history)
+            lines << QStringLiteral("  ") + h;
+    else
+        lines << QStringLiteral("  loading ...");
+    // Asked again on every change of the alert, so a new transition shows up.
+    if (!m_showingHistory)
+        m_session->requestAlertHistory(inst.id.fingerprint);
+    const int scroll = m_details->verticalScrollBar()->value();
     m_details->setPlainText(lines.join(u'\n')); // plain text: label values are never markup
+    m_details->verticalScrollBar()->setValue(scroll);
 }
 
 SilenceDialog::SilenceDialog(const QString &matchers, const QString &author, QWidget *parent) : QDialog(parent)

@@ -31,6 +31,7 @@ public:
     AlertsModel *model() const { return m_model; }
     AlertsFilter *filter() const { return m_filter; }
     QString selectedFingerprint() const;
+    QString detailsText() const;
     bool selectFingerprint(const QString &fingerprint);
     // Firing, not acknowledged, not silenced: the tray badge.
     int attentionCount() const { return m_attention; }
@@ -58,6 +59,9 @@ private:
     QComboBox *m_viewCombo;
     QLineEdit *m_search;
     QPlainTextEdit *m_details;
+    QString m_historyFor;        // the fingerprint whose history is shown
+    QStringList m_history;
+    bool m_showingHistory = false;
     QLabel *m_message;
     int m_attention = 0;
 };

@@ -6,6 +6,7 @@
 
 #include <QPromise>
 
+#include <QDateTime>
 #include <QMetaObject>
 #include <QTimer>
 #include <cmath>
@@ -288,6 +289,47 @@ void Session::expireSilence(const QString &id)
             QMetaObject::invokeMethod(this, [this, id] {
                 Q_EMIT alertCommandFailed(QStringLiteral("silence %1 is unknown or already over").arg(id));
             }, Qt::QueuedConnection);
+    });
+}
+
+void Session::requestAlertHistory(const QString &fingerprint)
+{
+    inIoAsync([this, fingerprint] {
+        QStringList lines;
+        if (!m_alertStore) {
+            lines << QStringLiteral("(no alert database in this session: history is kept by the window and `vigil watch`)");
+        } else {
+            const auto loaded = m_alertStore->history(fingerprint);
+            if (!loaded.ok())
+                lines << QStringLiteral("(the history could not be read: %1)").arg(loaded.error);
+            for (const storage::HistoryEntry &e : loaded.value) {
+                const QString at = QDateTime::fromMSecsSinceEpoch(e.atMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+                if (e.kind == storage::HistoryEntry::Kind::Transition) {
+                    const rules::Transition &t = e.transition;
+                    QString line = QStringLiteral("%1  %2 -> %3 (%4)").arg(at, rules::toString(t.from), rules::toString(t.to),
+                                                                         rules::toString(t.reason));
+                    if (std::isfinite(t.value))
+                        line += QStringLiteral(", value %1").arg(t.value);
+                    if (!t.detail.isEmpty())
+                        line += QStringLiteral(": ") + t.detail;
+                    lines << line;
+                } else {
+                    const rules::AckEvent &a = e.ack;
+                    QString line = QStringLiteral("%1  %2").arg(at, rules::toString(a.kind));
+                    if (!a.by.isEmpty())
+                        line += QStringLiteral(" by %1").arg(a.by);
+                    if (a.kind == rules::AckEvent::Kind::Acknowledged && !a.ack.comment.isEmpty())
+                        line += QStringLiteral(": ") + a.ack.comment;
+                    if (a.cause != rules::AckEvent::Cause::Person)
+                        line += QStringLiteral(" (%1)").arg(rules::toString(a.cause));
+                    lines << line;
+                }
+            }
+            if (loaded.ok() && loaded.value.isEmpty())
+                lines << QStringLiteral("(nothing recorded yet)");
+        }
+        QMetaObject::invokeMethod(this, [this, fingerprint, lines] { Q_EMIT alertHistoryReady(fingerprint, lines); },
+                                  Qt::QueuedConnection);
     });
 }
 

@@ -84,6 +84,10 @@ public:
     void unacknowledge(const QString &fingerprint);
     void addSilence(const rules::Silence &silence);
     void expireSilence(const QString &id);
+    // Asks the alert database for one alert's history (transitions and
+    // acknowledgements, oldest first); the answer comes as alertHistoryReady,
+    // one line of plain text per entry. Without a database: an explanation.
+    void requestAlertHistory(const QString &fingerprint);
     // Who acks and silences: $VIGIL_USER, else the login name.
     static QString userName();
     // For the pipeline that sends notifications and for tests: runs `f` with the
@@ -99,6 +103,7 @@ Q_SIGNALS:
     void pollStatusChanged(const QString &jobId, const vigil::PollStatus &status);
     void healthChanged(const QString &connection, const vigil::ConnectionHealth &health);
     void alertsUpdated();
+    void alertHistoryReady(const QString &fingerprint, const QStringList &lines);
     void driftUpdated();
     void alertCommandFailed(const QString &message);
     // A new entry of notificationProblems().

@@ -21,6 +21,7 @@
 #include <QPlainTextEdit>
 #include <QTableView>
 #include <QTest>
+#include <QTemporaryDir>
 #include <QTimer>
 
 using namespace vigil;
@@ -140,6 +141,9 @@ TEST_CASE("Alerts view: alerts fire, A acknowledges, U un-acknowledges, J and K 
     CHECK(view->filter()->index(0, 0).data(ui::AlertsModel::FingerprintRole).toString() == fp);
     table->selectRow(0);
 
+    // The details pane shows the alert's history; without an alert database
+    // (this session has none), it says so instead of staying empty.
+    REQUIRE(waitUntil([&] { return view->detailsText().contains("no alert database in this session"); }, 5'000));
     QTest::qWait(50); // let the dialog's window settle before the screenshot
     view->grab().save(screenshotDir() + QStringLiteral("/alerts-view.png"));
 
@@ -274,4 +278,27 @@ TEST_CASE("Tray balloons announce each alert that newly needs attention, once", 
     // Resolved, then firing again: announced again.
     CHECK(ui::MainWindow::balloonsFor({row("a", rules::AlertState::Normal)}, &seen).isEmpty());
     CHECK(ui::MainWindow::balloonsFor({row("a", rules::AlertState::Firing)}, &seen).size() == 1);
+}
+
+TEST_CASE("Alerts view: the details show the alert's history from the database, acknowledgements included", "[ui][alerts]")
+{
+    QTemporaryDir state;
+    REQUIRE(state.isValid());
+    const Workspace ws = parseWorkspace(kWorkspace, QStringLiteral("alerts-test.yaml"));
+    qputenv("VIGIL_USER", "bob");
+    Session session;
+    session.loadPlugins({QStringLiteral(VIGIL_PLUGIN_DIR)});
+    session.enableAlertPipeline(state.filePath(QStringLiteral("alerts.db")));
+    REQUIRE(session.open(ws).isEmpty());
+    ui::AlertsView view(&session);
+    view.resize(1200, 700);
+    view.show();
+    REQUIRE(waitUntil([&] { return view.attentionCount() == 4; }, 20'000));
+    view.table()->selectRow(0);
+    REQUIRE(waitUntil([&] { return view.detailsText().contains("Normal -> Firing", Qt::CaseInsensitive); }, 10'000));
+    view.acknowledgeSelected(QStringLiteral("on it"));
+    const bool acked = waitUntil([&] { return view.detailsText().contains("Acknowledged by bob: on it", Qt::CaseInsensitive); }, 10'000);
+    INFO(view.detailsText().toStdString());
+    CHECK(acked);
+    qunsetenv("VIGIL_USER");
 }
