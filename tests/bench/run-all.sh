@@ -22,6 +22,7 @@ run "Prometheus query_range parsing" "$bin/bench-prometheus-parse"
 run "decimation" "$bin/bench-decimate"
 run "rule evaluation, 10,000 series over 100 rules" "$bin/bench-rules"
 run "rule evaluation, 10,000 series in each of 100 rules" "$bin/bench-rules" 5 100 10000
+run "sample to notification (alerts)" "$bin/bench-alert-latency"
 run "drift" "$bin/bench-drift"
 QT_QPA_PLATFORM=offscreen run "dashboard offscreen" "$bin/bench-gui"
 run "startup against a local Prometheus" "$here/tests/bench/bench_startup.sh" "$build"
