@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "promql_parser.h"
+#include "workspace/workspace.h" // kMaxDurationMs
 
 #include <cmath>
 #include <limits>
@@ -750,10 +751,12 @@ qint64 parseDuration(const QString &text)
         if (found <= lastUnit)
             return -1;
         lastUnit = found;
-        total += amount * units[found].second;
+        qint64 part = 0;
+        if (__builtin_mul_overflow(amount, units[found].second, &part) || __builtin_add_overflow(total, part, &total))
+            return -1;
         i = k;
     }
-    return total;
+    return total <= kMaxDurationMs ? total : -1;
 }
 
 ParseResult parse(const QString &text)
