@@ -158,3 +158,13 @@ for i, s in enumerate([
     '1model="x"', 'model~"x"', '', 'model=~"("', 'a=~"(a+)+$"', 'a="\\n\\t\\u00e9"', 'a=~".*"',
 ]):
     put("fuzz_label_matcher", f"m_{i:02}.txt", s)
+
+# Inputs that once crashed a parser (tests/fixtures/fuzz-regressions/) seed
+# their fuzzer too, so mutations around them stay covered.
+regressions = root / "tests/fixtures/fuzz-regressions"
+for parser, target in {"promql": "fuzz_promql", "workspace": "fuzz_workspace",
+                       "prometheus-rules": "fuzz_prometheus_rules", "drift": "fuzz_drift_file",
+                       "prometheus": "fuzz_prometheus_response", "matchers": "fuzz_label_matcher"}.items():
+    if (regressions / parser).is_dir():
+        for f in sorted((regressions / parser).iterdir()):
+            put(target, "regression_" + f.name, f.read_bytes())
