@@ -360,7 +360,8 @@ private:
     {
         // Every level of nesting is a level of recursion here, in the
         // evaluator and in the tree's destructor: without a bound, a query of
-        // a few thousand '(' or '-' overflows the stack (found by fuzz_promql).
+        // a few thousand '(' or '-' overflows the stack (found with the fuzz_promql
+        // binary; tests/unit/test_fuzz_regressions.cpp).
         // A chain a+b+c... parses in a loop but builds a tree as deep, so each
         // operator counts as a level too.
         const DepthGuard guard(m_depth, peek().pos);
