@@ -5,7 +5,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build test bench demo clean
+.PHONY: all deps configure build test bench demo clean test-asan fuzz
 
 all: build
 
@@ -38,5 +38,34 @@ bench: configure
 demo: build
 	bash demo/run-demo.sh $(BUILD_DIR)
 
+# The whole test suite built with AddressSanitizer + UndefinedBehaviorSanitizer
+# (g++, its own tree). Any report fails the test that triggered it: UBSan
+# aborts instead of printing and carrying on. Suppressions (system libraries
+# only, each justified) are in tests/sanitizers/. docs/RELIABILITY.md has the
+# wall time.
+ASAN_DIR ?= build-asan
+SAN_DIR := $(CURDIR)/tests/sanitizers
+export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1
+export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1:suppressions=$(SAN_DIR)/ubsan.supp
+export LSAN_OPTIONS ?= suppressions=$(SAN_DIR)/lsan.supp:print_suppressions=0
+
+test-asan: deps
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_SANITIZE=ON
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+	cd $(ASAN_DIR) && ctest --output-on-failure --timeout 900 $(CTEST_ARGS)
+
+# libFuzzer targets (fuzz/), clang in their own tree, each run FUZZ_SECONDS
+# one after the other; CI's short mode: make fuzz FUZZ_SECONDS=10. Only the
+# fuzzers and the libraries they link are built. FUZZERS=name... picks some.
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZERS ?=
+fuzz:
+	bash packaging/debian-deps.sh --fuzz
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DVIGIL_FUZZ=ON -DVIGIL_BUILD_TESTS=OFF
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target vigil-fuzzers
+	bash fuzz/run-fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZERS)
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

@@ -3,6 +3,7 @@
 # Installs the Debian 12 packages Vigil needs to build, test and run its demo.
 # Idempotent: installs only what is missing. Uses sudo when not root.
 #   packaging/debian-deps.sh            build + test + demo packages
+#   packaging/debian-deps.sh --fuzz     also clang and libFuzzer (make fuzz)
 #   packaging/debian-deps.sh --print    print the package list and exit
 set -euo pipefail
 
@@ -20,9 +21,13 @@ runtime_test=(
   fonts-dejavu-core xauth xvfb curl
   python3 python3-scipy
 )
+# make fuzz: clang 14 (Debian 12's) and its runtime libraries, which hold
+# libFuzzer (libclang_rt.fuzzer) and clang's ASan/UBSan runtimes.
+fuzz=(clang libclang-rt-14-dev)
 pkgs=("${build[@]}" "${runtime_test[@]}")
+if [[ " $* " == *" --fuzz "* ]]; then pkgs+=("${fuzz[@]}"); fi
 
-if [[ "${1:-}" == "--print" ]]; then printf '%s\n' "${pkgs[@]}"; exit 0; fi
+if [[ " $* " == *" --print "* ]]; then printf '%s\n' "${pkgs[@]}"; exit 0; fi
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -80,17 +80,23 @@ qint64 parseDuration(const QString &text)
         return -1;
     bool isNumber = false;
     const double secs = t.toDouble(&isNumber); // a bare number means seconds
-    if (isNumber)
-        return secs >= 0 ? qint64(secs * 1000) : -1;
+    if (isNumber) // NaN fails both comparisons
+        return secs >= 0 && secs * 1000 <= double(kMaxDurationMs) ? qint64(secs * 1000) : -1;
     const auto m = re.match(t);
     if (!m.hasMatch())
         return -1;
     static const qint64 unit[] = {365LL * 86'400'000, 7LL * 86'400'000, 86'400'000, 3'600'000, 60'000, 1'000, 1};
     qint64 total = 0;
-    for (int i = 0; i < 7; ++i)
-        if (!m.captured(2 + 2 * i).isEmpty())
-            total += m.captured(2 + 2 * i).toLongLong() * unit[i];
-    return total;
+    for (int i = 0; i < 7; ++i) {
+        if (m.captured(2 + 2 * i).isEmpty())
+            continue;
+        bool ok = false;
+        const qint64 n = m.captured(2 + 2 * i).toLongLong(&ok);
+        qint64 part = 0;
+        if (!ok || __builtin_mul_overflow(n, unit[i], &part) || __builtin_add_overflow(total, part, &total))
+            return -1;
+    }
+    return total <= kMaxDurationMs ? total : -1;
 }
 
 QString formatPromDuration(qint64 ms)

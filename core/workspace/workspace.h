@@ -9,6 +9,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <limits>
+
 namespace vigil {
 
 // A problem found in a workspace file: where, which key, what to do.
@@ -169,7 +171,13 @@ QList<RuleDef> parsePrometheusRules(const QByteArray &yaml, const QString &fileN
 Workspace parseWorkspace(const QByteArray &yaml, const QString &fileName);
 Workspace loadWorkspace(const QString &path);
 
-// "15s", "2m", "1h30m", "500ms", "7d" -> milliseconds; -1 when malformed.
+// The longest duration accepted, as in Prometheus (an int64 of nanoseconds,
+// about 292 years): larger ones overflowed, and time arithmetic on them
+// (now + for) would overflow in turn.
+inline constexpr qint64 kMaxDurationMs = std::numeric_limits<qint64>::max() / 1'000'000;
+
+// "15s", "2m", "1h30m", "500ms", "7d" -> milliseconds; -1 when malformed or
+// longer than kMaxDurationMs.
 qint64 parseDuration(const QString &text);
 QString formatPromDuration(qint64 ms);
 

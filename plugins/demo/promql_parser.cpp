@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "promql_parser.h"
+#include "workspace/workspace.h" // kMaxDurationMs
 
 #include <cmath>
 #include <limits>
@@ -357,12 +358,21 @@ private:
 
     std::unique_ptr<Expr> parseExpr(int minPrecedence)
     {
+        // Every level of nesting is a level of recursion here, in the
+        // evaluator and in the tree's destructor: without a bound, a query of
+        // a few thousand '(' or '-' overflows the stack (found with the fuzz_promql
+        // binary; tests/unit/test_fuzz_regressions.cpp).
+        // A chain a+b+c... parses in a loop but builds a tree as deep, so each
+        // operator counts as a level too.
+        const DepthGuard guard(m_depth, peek().pos);
         auto lhs = parseUnary();
-        for (;;) {
+        for (int chain = 1;; ++chain) {
             const auto op = peekBinaryOp();
             if (!op || precedence(*op) < minPrecedence)
                 return lhs;
             const Token opToken = next();
+            if (m_depth + chain > kMaxDepth)
+                failTooDeep(opToken.pos);
             auto bin = std::make_unique<Expr>();
             bin->kind = Expr::Kind::Binary;
             bin->op = *op;
@@ -650,8 +660,30 @@ private:
         return e;
     }
 
+    // 128 levels: far beyond any hand-written query, far below what
+    // overflows a thread's 8 MB stack, sanitizers on.
+    static constexpr int kMaxDepth = 128;
+    [[noreturn]] static void failTooDeep(int pos)
+    {
+        fail(pos, QStringLiteral("expression nested too deeply (more than %1 levels)").arg(kMaxDepth));
+    }
+    struct DepthGuard
+    {
+        DepthGuard(int &depth, int pos) : m_d(depth)
+        {
+            if (m_d >= kMaxDepth)
+                failTooDeep(pos);
+            ++m_d;
+        }
+        ~DepthGuard() { --m_d; }
+        DepthGuard(const DepthGuard &) = delete;
+        DepthGuard &operator=(const DepthGuard &) = delete;
+        int &m_d;
+    };
+
     std::vector<Token> m_toks;
     size_t m_i = 0;
+    int m_depth = 0; // parseExpr calls in progress
 };
 
 // "1:12", as Prometheus' ParseErr prints a position (line:column, 1-based).
@@ -720,10 +752,12 @@ qint64 parseDuration(const QString &text)
         if (found <= lastUnit)
             return -1;
         lastUnit = found;
-        total += amount * units[found].second;
+        qint64 part = 0;
+        if (__builtin_mul_overflow(amount, units[found].second, &part) || __builtin_add_overflow(total, part, &total))
+            return -1;
         i = k;
     }
-    return total;
+    return total <= kMaxDurationMs ? total : -1;
 }
 
 ParseResult parse(const QString &text)

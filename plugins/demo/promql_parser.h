@@ -68,7 +68,8 @@ struct ParseResult
 ParseResult parse(const QString &text);
 
 // "1m", "90s", "1h30m", "500ms": Prometheus durations (units y w d h m s ms,
-// largest first, integers only). -1 when malformed.
+// largest first, integers only). -1 when malformed or longer than
+// Prometheus accepts (kMaxDurationMs, about 292 years).
 qint64 parseDuration(const QString &text);
 
 // One line naming what is supported, for error messages.

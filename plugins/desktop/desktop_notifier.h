@@ -82,8 +82,11 @@ private:
     void forgetServer();
 
     NotifierSettings m_settings;
-    QDBusConnection m_bus;
+    // Before m_bus: its initializer sets it (members are built in this order;
+    // the other way round, openBus assigned to a QString not yet built, and
+    // the destructor never closed the connection. Found by make test-asan).
     QString m_ownConnectionName; // set when bus_address named another bus
+    QDBusConnection m_bus;
     QString m_icon;
     QDBusServiceWatcher *m_watcher = nullptr;
 

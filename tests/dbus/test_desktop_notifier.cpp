@@ -8,6 +8,7 @@
 #include "notify/notifier.h"
 #include "support/test_stack.h"
 
+#include <QDBusConnection>
 #include <QJsonObject>
 #include <QPluginLoader>
 #include <QSignalSpy>
@@ -314,4 +315,19 @@ TEST_CASE("Desktop: no bus at all is a permanent failure with a clear reason", "
     CHECK(r.reason.startsWith(QStringLiteral("Cannot connect to the D-Bus at unix:path=/nonexistent/vigil-test-bus (")));
     CHECK(r.reason.contains(QStringLiteral("tray icon")));
     CHECK_FALSE(notifier->property("available").toBool());
+}
+
+TEST_CASE("Desktop: a notifier on a bus of its own closes that connection when destroyed", "[desktop]")
+{
+    // Under make test-asan, the connection name was assigned before the
+    // member holding it was constructed: undefined, then reset to empty, so
+    // the destructor had no name to disconnect and the connection stayed open.
+    REQUIRE(qEnvironmentVariableIsSet("DBUS_SESSION_BUS_ADDRESS"));
+    auto notifier = makeNotifier({{QStringLiteral("bus_address"), qEnvironmentVariable("DBUS_SESSION_BUS_ADDRESS")}});
+    REQUIRE(notifier->property("available").toBool());
+    // The name DesktopNotifier gives the connection (desktop_notifier.cpp, openBus).
+    const QString name = QStringLiteral("vigil-desktop-%1").arg(reinterpret_cast<quintptr>(notifier.get()), 0, 16);
+    REQUIRE(QDBusConnection(name).isConnected());
+    notifier.reset();
+    CHECK_FALSE(QDBusConnection(name).isConnected());
 }

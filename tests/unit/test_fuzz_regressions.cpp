@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Inputs the fuzzers (fuzz/, docs/RELIABILITY.md) showed to crash, hang or
+// misbehave, replayed in the normal suite. Each input is committed under
+// tests/fixtures/fuzz-regressions/<parser>/; each case states what the parser
+// must do with it instead.
+#include <catch2/catch.hpp>
+
+#include "promql_parser.h"
+#include "workspace/workspace.h"
+
+#include <QDir>
+#include <QFile>
+
+using namespace vigil;
+
+namespace {
+
+QByteArray regressionInput(const QString &name)
+{
+    QFile f(QStringLiteral(VIGIL_SOURCE_DIR "/tests/fixtures/fuzz-regressions/") + name);
+    REQUIRE(f.open(QIODevice::ReadOnly));
+    return f.readAll();
+}
+
+bool anyIssueContains(const QList<WorkspaceIssue> &issues, const QString &text)
+{
+    for (const WorkspaceIssue &i : issues)
+        if (i.toString().contains(text))
+            return true;
+    return false;
+}
+
+} // namespace
+
+TEST_CASE("PromQL nested thousands of levels deep is refused with a message, not a stack overflow",
+          "[fuzz][promql]")
+{
+    // 16 000 '(' / '-' / '^': each level was a recursion of the parser.
+    for (const char *name : {"promql/deep-parentheses.promql", "promql/deep-negation.promql",
+                             "promql/deep-power.promql"}) {
+        DYNAMIC_SECTION(name)
+        {
+            const demo::promql::ParseResult r = demo::promql::parse(QString::fromUtf8(regressionInput(QLatin1String(name))));
+            CHECK_FALSE(r.ok());
+            CHECK_FALSE(r.unsupported);
+            CHECK(r.error.contains(QStringLiteral("parse error: expression nested too deeply (more than 128 levels)")));
+        }
+    }
+}
+
+TEST_CASE("PromQL with thousands of chained operators is refused: the tree would be as deep", "[fuzz][promql]")
+{
+    // x+x+...+x, 5 400 terms: parsed in a loop, but evaluated and destroyed recursively.
+    const demo::promql::ParseResult r = demo::promql::parse(QString::fromUtf8(regressionInput(QStringLiteral("promql/long-sum.promql"))));
+    CHECK_FALSE(r.ok());
+    CHECK(r.error.contains(QStringLiteral("nested too deeply")));
+}
+
+TEST_CASE("PromQL nesting up to the limit still parses", "[fuzz][promql]")
+{
+    const QString deep = QString(100, u'(') + QStringLiteral("x") + QString(100, u')');
+    CHECK(demo::promql::parse(deep).ok());
+    QString sum = QStringLiteral("x");
+    for (int i = 0; i < 100; ++i)
+        sum += QStringLiteral(" + x");
+    CHECK(demo::promql::parse(sum).ok());
+    CHECK(demo::promql::parse(QString(100, u'-') + QStringLiteral("x")).ok());
+}
+
+// Durations: n * unit overflowed qint64 (signed overflow, undefined) and a
+// bare number of seconds beyond qint64 was cast to it (undefined too); the
+// result was whatever the machine made of it, e.g. a negative `for`.
+TEST_CASE("Durations too long for Prometheus are refused, not overflowed", "[fuzz][workspace][promql]")
+{
+    CHECK(parseDuration(QStringLiteral("9999999999999999y")) == -1);
+    CHECK(parseDuration(QStringLiteral("1e300")) == -1);
+    CHECK(parseDuration(QStringLiteral("inf")) == -1);
+    CHECK(parseDuration(QStringLiteral("nan")) == -1);
+    CHECK(parseDuration(QStringLiteral("99999999999999999999s")) == -1); // beyond qint64 before multiplying
+    // The longest accepted, as Prometheus: int64 nanoseconds.
+    CHECK(parseDuration(QStringLiteral("292y")) == 292 * 365LL * 86'400'000);
+    CHECK(parseDuration(QStringLiteral("293y")) == -1);
+    CHECK(parseDuration(QStringLiteral("1.5")) == 1500);
+
+    CHECK(demo::promql::parseDuration(QStringLiteral("9999999999999999y")) == -1);
+    // fuzz_promql's own find: "777777777777777777w7777777777777" and a stray byte.
+    CHECK(demo::promql::parseDuration(QString::fromUtf8(regressionInput(QStringLiteral("promql/duration-weeks-overflow-crash-3ee55be0"))))
+          == -1);
+    CHECK(demo::promql::parseDuration(QStringLiteral("777777777777777777w")) == -1);
+    CHECK(demo::promql::parseDuration(QStringLiteral("292y")) == 292 * 365LL * 86'400'000);
+    CHECK(demo::promql::parseDuration(QStringLiteral("293y")) == -1);
+}
+
+TEST_CASE("A workspace with an overflowing duration names the key instead of using a garbage value",
+          "[fuzz][workspace]")
+{
+    const std::pair<const char *, const char *> table[] = {
+        {"workspace/for-years-overflow.yaml", "'for'"},
+        {"workspace/for-seconds-1e300.yaml", "'for'"},
+        {"workspace/evaluation-interval-1e30.yaml", "'evaluation_interval'"},
+    };
+    for (const auto &[name, key] : table) {
+        DYNAMIC_SECTION(name)
+        {
+            const Workspace ws = parseWorkspace(regressionInput(QLatin1String(name)), QStringLiteral("fuzz.yaml"));
+            CHECK(anyIssueContains(ws.issues, QLatin1String(key) + QStringLiteral(" ")));
+            CHECK(anyIssueContains(ws.issues, QStringLiteral("is not a duration")));
+            for (const RuleDef &r : ws.rules)
+                CHECK(r.rule.forMs >= 0);
+        }
+    }
+}
+
+TEST_CASE("A Prometheus rule file with an overflowing interval is reported", "[fuzz][workspace]")
+{
+    QList<WorkspaceIssue> issues;
+    const QList<RuleDef> rules = parsePrometheusRules(regressionInput(QStringLiteral("prometheus-rules/interval-years-overflow.yml")),
+                                                      QStringLiteral("fuzz.rules.yml"), &issues);
+    CHECK(anyIssueContains(issues, QStringLiteral("'interval'")));
+    for (const RuleDef &r : rules) {
+        CHECK(r.intervalMs > 0);
+        CHECK(r.rule.forMs >= 0);
+    }
+}
+
+TEST_CASE("A PromQL range too long for Prometheus is a bad duration, not an overflow", "[fuzz][promql]")
+{
+    const demo::promql::ParseResult r = demo::promql::parse(QString::fromUtf8(regressionInput(QStringLiteral("promql/range-years-overflow.promql"))));
+    CHECK_FALSE(r.ok());
+    CHECK(r.error.contains(QStringLiteral("bad duration syntax")));
+}
