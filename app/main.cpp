@@ -5,7 +5,9 @@
 //   vigil drift --reference A.json --current B.json [--json]
 //   vigil detect --detector NAME FILE [--json]
 //   vigil watch --workspace FILE [--state-dir DIR]
+//   vigil check --workspace FILE [--json]
 //   vigil --version
+#include "commands/check_command.h"
 #include "commands/detect_command.h"
 #include "commands/drift_command.h"
 #include "commands/watch_command.h"
@@ -47,6 +49,11 @@ int main(int argc, char **argv)
         QStringList rest = QCoreApplication::arguments().mid(2);
         return qstrcmp(argv[1], "drift") == 0 ? app::runDriftCommand(rest) : app::runDetectCommand(rest);
     }
+    if (argc >= 2 && qstrcmp(argv[1], "check") == 0) {
+        QCoreApplication core(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("vigil"));
+        return app::runCheckCommand(QCoreApplication::arguments().mid(2));
+    }
     if (argc >= 2 && qstrcmp(argv[1], "watch") == 0) {
         QCoreApplication core(argc, argv);
         QCoreApplication::setApplicationName(QStringLiteral("vigil"));
@@ -69,7 +76,7 @@ int main(int argc, char **argv)
     parser.setApplicationDescription(QStringLiteral("Vigil: on-call console for machine-learning services"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: screenshot, watch, drift or detect (see --help of each)"), QStringLiteral("[command]"));
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: screenshot, check, watch, drift or detect (see --help of each)"), QStringLiteral("[command]"));
     const QCommandLineOption workspaceOpt({QStringLiteral("w"), QStringLiteral("workspace")},
                                           QStringLiteral("Workspace file (YAML). Default: the demo workspace."),
                                           QStringLiteral("FILE"));
@@ -100,7 +107,7 @@ int main(int argc, char **argv)
     const QStringList args = parser.positionalArguments();
     const QString command = args.value(0);
     if (!command.isEmpty() && command != QLatin1String("screenshot")) {
-        std::fprintf(stderr, "vigil: unknown command '%s' (known: screenshot, watch, drift, detect)\n", qPrintable(command));
+        std::fprintf(stderr, "vigil: unknown command '%s' (known: screenshot, check, watch, drift, detect)\n", qPrintable(command));
         return 1;
     }
 

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "commands/check_command.h"
+
+#include "session/session.h"
+#include "sources/model_registry.h"
+#include "sources/plugin_registry.h"
+#include "workspace/workspace.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QFutureWatcher>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+
+namespace vigil::app {
+
+namespace {
+
+// Spins the event loop until the future finishes or the deadline passes.
+template<typename T>
+bool waitFor(QFuture<T> future, const QDeadlineTimer &deadline)
+{
+    while (!future.isFinished() && !deadline.hasExpired())
+        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 50);
+    return future.isFinished();
+}
+
+QJsonObject checkRegistry(ModelRegistry *registry, const QDeadlineTimer &deadline, bool *ok)
+{
+    QJsonObject out;
+    auto models = registry->searchRegisteredModels({});
+    if (!waitFor(models, deadline)) {
+        *ok = false;
+        out.insert(QStringLiteral("error"), QStringLiteral("listing the registered models timed out"));
+        return out;
+    }
+    const auto result = models.result();
+    if (!result.ok()) {
+        *ok = false;
+        out.insert(QStringLiteral("error"), result.message);
+        return out;
+    }
+    QJsonArray list;
+    for (const RegisteredModel &m : result.value) {
+        QJsonObject model{{QStringLiteral("name"), m.name}};
+        QJsonArray aliases;
+        for (const ModelAlias &a : m.aliases)
+            aliases.append(QJsonObject{{QStringLiteral("alias"), a.alias}, {QStringLiteral("version"), a.version}});
+        model.insert(QStringLiteral("aliases"), aliases);
+        auto versions = registry->modelVersions(m.name, {});
+        if (waitFor(versions, deadline) && versions.result().ok()) {
+            QJsonArray vs;
+            for (const ModelVersion &v : versions.result().value) {
+                QJsonObject version{{QStringLiteral("version"), v.version}, {QStringLiteral("status"), v.status}};
+                if (!v.stage.isEmpty())
+                    version.insert(QStringLiteral("stage"), v.stage);
+                if (!v.aliases.isEmpty())
+                    version.insert(QStringLiteral("aliases"), QJsonArray::fromStringList(v.aliases));
+                vs.append(version);
+            }
+            model.insert(QStringLiteral("versions"), vs);
+        } else {
+            *ok = false;
+            model.insert(QStringLiteral("error"), versions.isFinished() ? versions.result().message
+                                                                        : QStringLiteral("listing its versions timed out"));
+        }
+        list.append(model);
+    }
+    out.insert(QStringLiteral("registered_models"), list);
+    for (const QString &w : result.warnings)
+        out.insert(QStringLiteral("warning"), w);
+    return out;
+}
+
+} // namespace
+
+int runCheckCommand(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Validate a workspace and probe every connection."));
+    const QCommandLineOption workspaceOpt({QStringLiteral("w"), QStringLiteral("workspace")}, QStringLiteral("Workspace file."),
+                                          QStringLiteral("FILE"));
+    const QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("Print one JSON document."));
+    const QCommandLineOption timeoutOpt(QStringLiteral("timeout"), QStringLiteral("How long to wait for each connection (default 15s)."),
+                                       QStringLiteral("DURATION"), QStringLiteral("15s"));
+    parser.addOptions({workspaceOpt, jsonOpt, timeoutOpt});
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (!parser.parse(QStringList{QStringLiteral("vigil check")} + args) || !parser.isSet(workspaceOpt)) {
+        err << "vigil check: " << (parser.errorText().isEmpty() ? QStringLiteral("needs --workspace FILE") : parser.errorText())
+            << "\nusage: vigil check --workspace FILE [--json] [--timeout 15s]\n";
+        return 2;
+    }
+    const qint64 timeoutMs = parseDuration(parser.value(timeoutOpt));
+    if (timeoutMs <= 0) {
+        err << "vigil check: --timeout must be a duration such as 15s, not '" << parser.value(timeoutOpt) << "'\n";
+        return 2;
+    }
+    const bool json = parser.isSet(jsonOpt);
+    const Workspace ws = loadWorkspace(parser.value(workspaceOpt));
+    bool allOk = !ws.hasErrors();
+
+    QJsonObject report{{QStringLiteral("workspace"), ws.path}};
+    QJsonArray issues;
+    for (const WorkspaceIssue &i : ws.issues)
+        issues.append(QJsonObject{{QStringLiteral("severity"), i.severity == WorkspaceIssue::Severity::Error ? QStringLiteral("error") : QStringLiteral("warning")},
+                                  {QStringLiteral("line"), i.line}, {QStringLiteral("key"), i.key}, {QStringLiteral("message"), i.toString()}});
+    report.insert(QStringLiteral("issues"), issues);
+    if (!json) {
+        out << "workspace " << ws.path << ": " << (ws.hasErrors() ? "has errors" : "valid") << "\n";
+        for (const WorkspaceIssue &i : ws.issues)
+            out << "  " << (i.severity == WorkspaceIssue::Severity::Error ? "error: " : "warning: ") << i.toString() << "\n";
+        out.flush();
+    }
+
+    PluginRegistry plugins;
+    plugins.load(PluginRegistry::defaultSearchPaths());
+    QJsonArray connections;
+    for (const ConnectionDef &def : ws.connections) {
+        QJsonObject c{{QStringLiteral("name"), def.name}, {QStringLiteral("kind"), def.kind}, {QStringLiteral("url"), def.url}};
+        QString secretError, error;
+        const ConnectionSettings settings = Session::settingsFor(def, &secretError);
+        if (!secretError.isEmpty())
+            c.insert(QStringLiteral("secret"), secretError);
+        bool ok = true;
+        std::unique_ptr<Connector> connector(plugins.createConnector(settings, nullptr, &error));
+        if (!connector) {
+            ok = false;
+            c.insert(QStringLiteral("error"), error);
+        } else {
+            const QDeadlineTimer deadline(timeoutMs);
+            auto probe = connector->probe();
+            if (!waitFor(probe, deadline)) {
+                ok = false;
+                c.insert(QStringLiteral("error"), QStringLiteral("no answer within %1").arg(formatPromDuration(timeoutMs)));
+            } else if (!probe.result().ok()) {
+                ok = false;
+                c.insert(QStringLiteral("error"), probe.result().message);
+            } else {
+                c.insert(QStringLiteral("reached"), probe.result().message);
+                if (!probe.result().version.isEmpty())
+                    c.insert(QStringLiteral("version"), probe.result().version);
+                if (auto *registry = qobject_cast<ModelRegistry *>(connector.get())) {
+                    const QJsonObject r = checkRegistry(registry, deadline, &ok);
+                    for (auto it = r.begin(); it != r.end(); ++it)
+                        c.insert(it.key(), it.value());
+                }
+            }
+        }
+        c.insert(QStringLiteral("ok"), ok);
+        allOk &= ok;
+        connections.append(c);
+        if (!json) {
+            out << "connection " << def.name << " (" << def.kind << "): "
+                << (ok ? c.value(QStringLiteral("reached")).toString() : QStringLiteral("FAILED: ") + c.value(QStringLiteral("error")).toString()) << "\n";
+            if (c.contains(QStringLiteral("secret")))
+                out << "  " << c.value(QStringLiteral("secret")).toString() << "\n";
+            for (const QJsonValue &m : c.value(QStringLiteral("registered_models")).toArray()) {
+                const QJsonObject model = m.toObject();
+                QStringList versions;
+                for (const QJsonValue &v : model.value(QStringLiteral("versions")).toArray()) {
+                    const QJsonObject vo = v.toObject();
+                    QString text = vo.value(QStringLiteral("version")).toString();
+                    QStringList extra;
+                    if (vo.contains(QStringLiteral("stage")))
+                        extra << vo.value(QStringLiteral("stage")).toString();
+                    for (const QJsonValue &a : vo.value(QStringLiteral("aliases")).toArray())
+                        extra << u'@' + a.toString();
+                    if (!extra.isEmpty())
+                        text += QStringLiteral(" (%1)").arg(extra.join(QStringLiteral(", ")));
+                    versions << text;
+                }
+                out << "  model " << model.value(QStringLiteral("name")).toString() << ": versions "
+                    << (versions.isEmpty() ? QStringLiteral("none") : versions.join(QStringLiteral(", "))) << "\n";
+            }
+            out.flush();
+        }
+    }
+    report.insert(QStringLiteral("connections"), connections);
+    report.insert(QStringLiteral("ok"), allOk);
+    if (json)
+        out << QJsonDocument(report).toJson(QJsonDocument::Indented);
+    else
+        out << (allOk ? "ok\n" : "FAILED\n");
+    out.flush();
+    return allOk ? 0 : 1;
+}
+
+} // namespace vigil::app

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `vigil check`: the workspace validated and every connection probed, run as
+// the program (QProcess), against the demo fleet's MLflow-compatible registry,
+// a port where nothing listens, and a broken workspace.
+#include <catch2/catch.hpp>
+
+#include "support/test_stack.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+using namespace vigil::test;
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run check(const QStringList &args)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("VIGIL_PLUGIN_PATH"), QStringLiteral(VIGIL_PLUGIN_DIR));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(VIGIL_BIN_DIR "/vigil"), QStringList{QStringLiteral("check")} + args);
+    REQUIRE(p.waitForFinished(60'000));
+    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+QString writeFile(const QTemporaryDir &dir, const QString &name, const QString &text)
+{
+    const QString path = dir.filePath(name);
+    QFile f(path);
+    REQUIRE(f.open(QIODevice::WriteOnly));
+    f.write(text.toUtf8());
+    return path;
+}
+
+} // namespace
+
+TEST_CASE("vigil check lists the registry's models with versions, stages and aliases, and names what it cannot reach", "[plugins][check]")
+{
+    TestStack stack;
+    const QUrl fleet = stack.startDemoFleet(60.0);
+    QTemporaryDir dir;
+    const QString dead = QStringLiteral("http://127.0.0.1:%1").arg(freeLoopbackPort());
+    const QString ws = writeFile(dir, QStringLiteral("team.yaml"), QStringLiteral(R"(connections:
+  fleet: { kind: demo }
+  registry: { kind: mlflow, url: "%1" }
+  gone: { kind: prometheus, url: "%2", timeout: 2s }
+)").arg(fleet.toString(), dead));
+    const Run r = check({QStringLiteral("--workspace"), ws, QStringLiteral("--json"), QStringLiteral("--timeout"), QStringLiteral("20s")});
+    INFO(r.out.toStdString() << r.err.toStdString());
+    CHECK(r.exitCode == 1); // one connection failed
+    const QJsonObject report = QJsonDocument::fromJson(r.out).object();
+    REQUIRE(report.value("connections").toArray().size() == 3);
+    CHECK(report.value("ok").toBool() == false);
+    QHash<QString, QJsonObject> byName;
+    for (const QJsonValue &c : report.value("connections").toArray())
+        byName.insert(c.toObject().value("name").toString(), c.toObject());
+    CHECK(byName["fleet"].value("ok").toBool());
+    const QJsonObject registry = byName["registry"];
+    CHECK(registry.value("ok").toBool());
+    CHECK(registry.value("reached").toString().contains("registered models"));
+    bool sawChampion = false;
+    QStringList models;
+    for (const QJsonValue &m : registry.value("registered_models").toArray()) {
+        models << m.toObject().value("name").toString();
+        for (const QJsonValue &v : m.toObject().value("versions").toArray())
+            if (v.toObject().value("aliases").toArray().contains(QJsonValue(QStringLiteral("champion"))))
+                sawChampion = true;
+    }
+    CHECK(models.contains("fraud-detector"));
+    CHECK(models.contains("spam-filter"));
+    CHECK(sawChampion);
+    CHECK_FALSE(byName["gone"].value("ok").toBool());
+    CHECK(byName["gone"].value("error").toString().contains(dead));
+
+    // The same without --json: one line per connection, the versions with their aliases.
+    const Run text = check({QStringLiteral("--workspace"), ws, QStringLiteral("--timeout"), QStringLiteral("20s")});
+    CHECK(text.exitCode == 1);
+    CHECK(text.out.contains("connection gone (prometheus): FAILED: "));
+    CHECK(text.out.contains("model fraud-detector: versions "));
+    CHECK(text.out.contains("@champion"));
+}
+
+TEST_CASE("vigil check: a broken workspace is reported with its lines, bad usage exits 2", "[plugins][check]")
+{
+    QTemporaryDir dir;
+    const QString ws = writeFile(dir, QStringLiteral("broken.yaml"), QStringLiteral("connections:\n  fleet: { kind: demo }\nrule: []\n"));
+    const Run r = check({QStringLiteral("--workspace"), ws});
+    CHECK(r.exitCode == 1);
+    CHECK(r.out.contains("broken.yaml:3: unknown key 'rule' at the top level; did you mean 'rules'?"));
+    CHECK(r.out.contains("connection fleet (demo): in-process demo fleet"));
+    CHECK(check({}).exitCode == 2);
+    CHECK(check({QStringLiteral("--workspace"), ws, QStringLiteral("--timeout"), QStringLiteral("soon")}).exitCode == 2);
+}
