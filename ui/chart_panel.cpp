@@ -283,10 +283,13 @@ void ChartPanel::updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs
     refreshState();
 }
 
-void ChartPanel::setAlertOverlay(const QList<Threshold> &thresholds, const QList<AlertSpan> &spans)
+bool ChartPanel::setAlertOverlay(const QList<Threshold> &thresholds, const QList<AlertSpan> &spans)
 {
+    if (thresholds == m_thresholds && spans == m_spans)
+        return false;
     m_thresholds = thresholds;
     m_spans = spans;
+    return true;
 }
 
 void ChartPanel::layoutOverlay(qint64 fromMs, qint64 toMs, double yLo, double yHi)

@@ -54,14 +54,17 @@ public:
         double value = 0;
         bool recovery = false; // the hysteresis line, drawn fainter
         QString label;         // "HighP99Latency > 0.25"
+        friend bool operator==(const Threshold &, const Threshold &) = default;
     };
     struct AlertSpan
     {
         qint64 fromMs = 0;
         qint64 toMs = 0; // 0: still open (until the right edge)
         bool firing = false; // firing (red) or pending (amber)
+        friend bool operator==(const AlertSpan &, const AlertSpan &) = default;
     };
-    void setAlertOverlay(const QList<Threshold> &thresholds, const QList<AlertSpan> &spans);
+    // Returns whether anything changed (and the panel needs a redraw).
+    bool setAlertOverlay(const QList<Threshold> &thresholds, const QList<AlertSpan> &spans);
     int thresholdLineCount() const { return int(m_thresholdLines.size()); }
     int alertBandCount() const { return int(m_bands.size()); }
 

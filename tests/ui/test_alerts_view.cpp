@@ -244,6 +244,12 @@ rules:
     ui::ChartPanel *other = view->panels()[1];
     REQUIRE(waitUntil([&] { return precision->hasData() && precision->alertBandCount() == 1; }, 20'000));
     CHECK(precision->thresholdLineCount() == 2); // 0.99 fires, 0.995 recovers
+    // The same overlay again is not a change: no needless redraw of the panel.
+    const QList<ui::ChartPanel::Threshold> same{{0.99, false, QStringLiteral("LowPrecision")}};
+    CHECK(other->setAlertOverlay({}, {}) == false);
+    CHECK(other->setAlertOverlay(same, {}) == true);
+    CHECK(other->setAlertOverlay(same, {}) == false);
+    CHECK(other->setAlertOverlay({}, {}) == true);
     CHECK(other->thresholdLineCount() == 0);
     CHECK(other->alertBandCount() == 0);
     // The lines are not legend entries: the legend still lists the series only.
