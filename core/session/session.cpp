@@ -96,6 +96,7 @@ ConnectionSettings Session::settingsFor(const ConnectionDef &def, QString *error
     s.caFile = def.caFile;
     s.tlsVerify = def.tlsVerify;
     s.timeoutMs = def.timeoutMs;
+    s.options = def.options;
     for (const auto &[k, v] : def.headers)
         s.auth.headers.append({k.toUtf8(), v.toUtf8()});
     auto secret = [&](const QString &name) -> QString {

@@ -1013,7 +1013,7 @@ private:
                 addIssue(c.line, path, QStringLiteral("connection '%1' must be a mapping with at least kind and url").arg(c.name));
                 continue;
             }
-            checkKeys(v, {"kind", "url", "auth", "headers", "ca_file", "tls_verify", "timeout"}, path, ctx);
+            checkKeys(v, {"kind", "url", "auth", "headers", "ca_file", "tls_verify", "timeout", "options"}, path, ctx);
             bool ok = scalar(v, "kind", path, &c.kind, true, ctx);
             const bool needsUrl = c.kind != QLatin1String("demo"); // the in-process fleet has no server
             if (!scalar(v, "url", path, &c.url, needsUrl, ctx) && (needsUrl || v["url"]))
@@ -1060,8 +1060,48 @@ private:
             qint64 timeout = 0;
             if (duration(v, "timeout", path, &timeout, ctx))
                 c.timeoutMs = int(std::min<qint64>(timeout, 600'000));
+            if (const YAML::Node options = v["options"])
+                parseConnectionOptions(options, path + QStringLiteral(".options"), ctx, &c);
             if (ok)
                 m_ws.connections.append(c);
+        }
+    }
+
+    // options: { key: scalar } for the connection's plugin. The keys of the
+    // built-in kinds are checked here (with "did you mean"); a third-party
+    // plugin's options pass through for it to judge.
+    void parseConnectionOptions(const YAML::Node &options, const QString &path, const QString &ctx, ConnectionDef *c)
+    {
+        if (!options.IsMap()) {
+            addIssue(line(options), path, QStringLiteral("'options' %1 must be a mapping, e.g. { tenant: team-ml }").arg(ctx));
+            return;
+        }
+        static const QHash<QString, QStringList> known = {
+            {QStringLiteral("prometheus"), {QStringLiteral("tenant"), QStringLiteral("partial_response"), QStringLiteral("dedup"),
+                                            QStringLiteral("split_interval"), QStringLiteral("max_concurrency")}},
+            {QStringLiteral("mlflow"), {QStringLiteral("page_size"), QStringLiteral("max_pages")}},
+            {QStringLiteral("demo"), {QStringLiteral("seed"), QStringLiteral("time_scale")}},
+        };
+        const auto allowed = known.constFind(c->kind);
+        if (allowed != known.constEnd())
+            checkKeys(options, *allowed, path, QStringLiteral("in the options of connection '%1'").arg(c->name));
+        for (auto it = options.begin(); it != options.end(); ++it) {
+            const QString key = QString::fromStdString(it->first.Scalar());
+            if (allowed != known.constEnd() && !allowed->contains(key))
+                continue;
+            if (!it->second.IsScalar()) {
+                addIssue(line(it->second), path + u'.' + key, QStringLiteral("option '%1' %2 must be a single value").arg(key, ctx));
+                continue;
+            }
+            const QString text = QString::fromStdString(it->second.Scalar());
+            bool isNumber = false;
+            const double number = text.toDouble(&isNumber);
+            if (text == QLatin1String("true") || text == QLatin1String("false"))
+                c->options.insert(key, text == QLatin1String("true"));
+            else if (isNumber && it->second.Tag() != "!")
+                c->options.insert(key, number);
+            else
+                c->options.insert(key, text);
         }
     }
 

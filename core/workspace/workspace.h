@@ -4,6 +4,7 @@
 #include "notify/router.h"
 #include "rules/rule.h"
 
+#include <QJsonObject>
 #include <QList>
 #include <QMap>
 #include <QString>
@@ -38,6 +39,10 @@ struct ConnectionDef
     QString caFile;
     bool tlsVerify = true;
     int timeoutMs = 10'000;
+    // Plugin-specific settings (`options:`), e.g. tenant and split_interval for
+    // Prometheus-compatible engines, page_size for MLflow. Scalars arrive as
+    // JSON: true/false as bools, numbers as doubles, the rest as strings.
+    QJsonObject options;
     int line = 0;
 };
 

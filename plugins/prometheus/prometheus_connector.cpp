@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "prometheus_connector.h"
 
+#include "log/log.h"
 #include "net/http_client.h"
 
 #include <QPromise>
@@ -33,11 +34,43 @@ QueryResult toQueryResult(const HttpResponse &r)
 
 } // namespace
 
+namespace {
+
+ConnectionSettings withTenant(ConnectionSettings s, const EngineOptions &engine)
+{
+    if (engine.tenant.isEmpty())
+        return s;
+    // An explicit X-Scope-OrgID under headers: wins over the option.
+    for (const auto &[name, value] : s.auth.headers)
+        if (name.compare("X-Scope-OrgID", Qt::CaseInsensitive) == 0)
+            return s;
+    s.auth.headers.append({QByteArrayLiteral("X-Scope-OrgID"), engine.tenant.toUtf8()});
+    return s;
+}
+
+} // namespace
+
+struct PrometheusConnector::SplitQuery
+{
+    QueryRequest request;
+    QList<RangeWindow> windows;
+    QList<QueryResult> parts;
+    int next = 0;
+    int inFlight = 0;
+    int done = 0;
+    bool finished = false;
+    QPromise<QueryResult> promise;
+};
+
 PrometheusConnector::PrometheusConnector(ConnectionSettings settings, QObject *parent)
     : Connector(parent)
     , m_settings(std::move(settings))
-    , m_http(new HttpClient(m_settings, this))
+    , m_engine(parseEngineOptions(m_settings.options, &m_optionProblems))
 {
+    m_settings = withTenant(m_settings, m_engine);
+    m_http = new HttpClient(m_settings, this);
+    for (const QString &p : m_optionProblems)
+        logger("prometheus")->warn("connection {}: {}", m_settings.name.toStdString(), p.toStdString());
 }
 
 PrometheusConnector::~PrometheusConnector() = default;
@@ -49,8 +82,63 @@ QFuture<HttpResponse> PrometheusConnector::send(const ApiRequest &request)
 
 QFuture<QueryResult> PrometheusConnector::query(const QueryRequest &request)
 {
+    if (request.kind == QueryKind::Range && m_engine.splitIntervalMs > 0) {
+        const RangeWindow whole = chooseRange(request.startMs, request.endMs, request.stepMs);
+        const QList<RangeWindow> windows = splitRange(whole, m_engine.splitIntervalMs);
+        if (windows.size() > 1)
+            return querySplit(request, windows);
+    }
+    ApiRequest api = buildQueryRequest(request);
+    applyEngineParams(api, m_engine);
     // The continuation runs in this object's thread: parsing stays off the GUI thread.
-    return send(buildQueryRequest(request)).then(this, [](const HttpResponse &r) { return toQueryResult(r); });
+    return send(api).then(this, [](const HttpResponse &r) { return toQueryResult(r); });
+}
+
+QFuture<QueryResult> PrometheusConnector::querySplit(const QueryRequest &request, const QList<RangeWindow> &windows)
+{
+    auto split = std::make_shared<SplitQuery>();
+    split->request = request;
+    split->windows = windows;
+    split->parts.resize(windows.size());
+    split->promise.start();
+    QFuture<QueryResult> future = split->promise.future();
+    launchParts(split);
+    return future;
+}
+
+// Issues parts in window order while fewer than max_concurrency are in flight;
+// each answer launches the next. The first failure finishes the whole query
+// (parts still in flight are left to finish unread).
+void PrometheusConnector::launchParts(const std::shared_ptr<SplitQuery> &split)
+{
+    while (!split->finished && split->inFlight < m_engine.maxConcurrency && split->next < split->windows.size()) {
+        const int i = split->next++;
+        const RangeWindow &w = split->windows[i];
+        QueryRequest part = split->request;
+        part.startMs = w.startMs;
+        part.endMs = w.endMs;
+        part.stepMs = w.stepMs;
+        ApiRequest api = buildQueryRequest(part);
+        applyEngineParams(api, m_engine);
+        ++split->inFlight;
+        send(api).then(this, [this, split, i](const HttpResponse &r) {
+            --split->inFlight;
+            if (split->finished)
+                return;
+            split->parts[i] = toQueryResult(r);
+            ++split->done;
+            if (!split->parts[i].ok() || split->done == split->windows.size()) {
+                split->finished = true;
+                // Unanswered parts before a failed one are still empty and
+                // ok, so the merge reports the failed part by its number.
+                QueryResult merged = mergeSplitResults(split->parts, split->windows);
+                split->promise.addResult(std::move(merged));
+                split->promise.finish();
+                return;
+            }
+            launchParts(split);
+        });
+    }
 }
 
 QFuture<ProbeResult> PrometheusConnector::probe()
@@ -69,6 +157,8 @@ QFuture<ProbeResult> PrometheusConnector::probe()
             ProbeResult p;
             p.version = info.version;
             p.message = QStringLiteral("Prometheus %1 at %2").arg(info.version, redactedUrl(m_settings.url));
+            if (!m_optionProblems.isEmpty())
+                p.message += QStringLiteral(" (options: %1)").arg(m_optionProblems.join(QStringLiteral("; ")));
             return finish(p);
         }
         // Nothing answered at all: an instant query would fail the same way.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "prometheus_engine.h"
 #include "prometheus_request.h"
 #include "prometheus_response.h"
 #include "sources/connector.h"
@@ -47,10 +48,19 @@ public:
                                                                        const QStringList &matchers,
                                                                        qint64 startMs, qint64 endMs);
 
+    const EngineOptions &engineOptions() const { return m_engine; }
+    // What was wrong in the connection's options (each kept its default).
+    const QStringList &optionProblems() const { return m_optionProblems; }
+
 private:
+    struct SplitQuery;
     QFuture<HttpResponse> send(const ApiRequest &request);
+    QFuture<QueryResult> querySplit(const QueryRequest &request, const QList<RangeWindow> &windows);
+    void launchParts(const std::shared_ptr<SplitQuery> &split);
 
     ConnectionSettings m_settings;
+    EngineOptions m_engine;
+    QStringList m_optionProblems;
     HttpClient *m_http = nullptr;
 };
 

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "support/fault_server.h"
+#include "prometheus_engine.h"
 #include "prometheus_response.h"
 #include "sources/connector.h"
 #include "support/test_stack.h"
@@ -12,6 +13,8 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QJsonArray>
+#include <QJsonObject>
+#include <QUrlQuery>
 #include <QPluginLoader>
 #include <QProcess>
 #include <QSet>
@@ -44,9 +47,10 @@ ConnectorPlugin *plugin()
 }
 
 std::unique_ptr<Connector> connectTo(const QUrl &url, int timeoutMs = 10'000, HttpAuth auth = {},
-                                     qint64 maxBodyBytes = 256LL * 1024 * 1024)
+                                     qint64 maxBodyBytes = 256LL * 1024 * 1024, QJsonObject options = {})
 {
     ConnectionSettings s;
+    s.options = std::move(options);
     s.name = QStringLiteral("test");
     s.kind = QStringLiteral("prometheus");
     s.url = url;
@@ -474,4 +478,125 @@ TEST_CASE("A connector in its own thread answers a caller in another", "[plugins
     io.wait();
     REQUIRE(r.ok());
     CHECK(r.series[0].samples[0].v == 7.0);
+}
+
+// ---- scale-out engines: options and split range queries ----
+
+namespace {
+// A fixed window that ended a few scrapes ago, so two queries of it see the same data.
+QueryRequest pastWindow(const QString &expr, int seconds, qint64 stepMs)
+{
+    QueryRequest q;
+    q.id = QStringLiteral("q");
+    q.expr = expr;
+    q.kind = QueryKind::Range;
+    q.endMs = (QDateTime::currentMSecsSinceEpoch() - 10'000) / stepMs * stepMs;
+    q.startMs = q.endMs - seconds * 1000LL;
+    q.stepMs = stepMs;
+    return q;
+}
+
+void checkSameResult(const QueryResult &whole, const QueryResult &split)
+{
+    REQUIRE(whole.ok());
+    INFO(split.message.toStdString());
+    REQUIRE(split.ok());
+    CHECK(split.type == ResultType::Matrix);
+    REQUIRE(split.series.size() == whole.series.size());
+    QHash<SeriesKey, QList<Sample>> byKey;
+    for (const SeriesData &s : whole.series)
+        byKey.insert(s.key, s.samples);
+    for (const SeriesData &s : split.series) {
+        REQUIRE(byKey.contains(s.key));
+        const QList<Sample> &expected = byKey[s.key];
+        REQUIRE(s.samples.size() == expected.size());
+        for (qsizetype i = 0; i < expected.size(); ++i) {
+            INFO("sample " << i << " t " << expected[i].t << " v " << expected[i].v << " split t " << s.samples[i].t
+                           << " v " << s.samples[i].v);
+            CHECK(s.samples[i].t == expected[i].t);
+            CHECK(s.samples[i].v == Approx(expected[i].v).epsilon(1e-9));
+        }
+    }
+}
+} // namespace
+
+TEST_CASE("Split range queries give the same series and samples as one query, on Prometheus and VictoriaMetrics",
+          "[plugins][prometheus][victoriametrics][split]")
+{
+    for (const QUrl &url : {shared().prometheus, shared().victoria}) {
+        INFO(url.toString().toStdString());
+        auto whole = connectTo(url);
+        // Cut every minute, two parts at a time: a 3-minute window is 4 parts.
+        auto split = connectTo(url, 10'000, {}, 256LL * 1024 * 1024,
+                               QJsonObject{{"split_interval", "1m"}, {"max_concurrency", 2.0}});
+        // Wait until the window (which ends 10 s ago) holds a few rate samples.
+        QueryRequest q;
+        QueryResult one;
+        waitUntil([&] {
+            q = pastWindow(kThroughput, 180, 5000);
+            one = await(whole->query(q));
+            return one.ok() && !one.series.isEmpty() && one.series.first().samples.size() >= 3;
+        }, 60'000);
+        REQUIRE_FALSE(one.series.isEmpty());
+        const QueryResult parts = await(split->query(q));
+        checkSameResult(one, parts);
+        CHECK(parts.bytes > one.bytes); // four answers, four envelopes
+    }
+}
+
+TEST_CASE("VictoriaMetrics under its /prometheus path prefix: probe and query", "[plugins][victoriametrics][prefix]")
+{
+    QUrl url = shared().victoria;
+    url.setPath(QStringLiteral("/prometheus"));
+    auto c = connectTo(url);
+    const ProbeResult p = await(c->probe());
+    INFO(p.message.toStdString());
+    REQUIRE(p.ok());
+    CHECK(p.message.contains(url.toString()));
+    CHECK(checkPerVersion(queryUntilData(*c, instant(kThroughput)), ResultType::Vector) >= 2);
+}
+
+TEST_CASE("Engine options: tenant header, Thanos parameters and at most max_concurrency parts in flight",
+          "[plugins][faults][split]")
+{
+    FaultServer server;
+    REQUIRE(server.start());
+    server.setScript(FaultServer::mode(FaultServer::Mode::Hang));
+    QUrl url = server.url();
+    url.setPath(QStringLiteral("/prometheus"));
+    auto c = connectTo(url, 30'000, {}, 256LL * 1024 * 1024,
+                       QJsonObject{{"tenant", "team-ml"}, {"partial_response", false}, {"dedup", true},
+                                   {"split_interval", "1h"}, {"max_concurrency", 2.0}});
+    QueryRequest q;
+    q.id = QStringLiteral("q");
+    q.expr = QStringLiteral("up");
+    q.kind = QueryKind::Range;
+    q.startMs = 1'700'000'000'000 - 6 * 3'600'000LL;
+    q.endMs = 1'700'000'000'000;
+    q.stepMs = 60'000;
+    QFuture<QueryResult> pending = c->query(q);
+    REQUIRE(waitUntil([&] { return server.requests().size() >= 2; }, 10'000));
+    // The two in flight never answer: no third part may start meanwhile.
+    waitUntil([&] { return server.requests().size() > 2; }, 500);
+    CHECK(server.requests().size() == 2);
+    CHECK_FALSE(pending.isFinished());
+    for (const auto &seen : server.requests()) {
+        CHECK(seen.target.startsWith("/prometheus/api/v1/query_range?"));
+        CHECK(seen.header("X-Scope-OrgID") == "team-ml");
+        const QUrlQuery params(QString::fromLatin1(seen.target.mid(seen.target.indexOf('?') + 1)));
+        CHECK(params.queryItemValue("partial_response") == "false");
+        CHECK(params.queryItemValue("dedup") == "true");
+        CHECK(params.queryItemValue("step") == "60");
+    }
+    // The first two of the seven step-aligned parts, cut on the hour, in order.
+    const QList<prometheus::RangeWindow> parts =
+        prometheus::splitRange(prometheus::chooseRange(q.startMs, q.endMs, q.stepMs), 3'600'000);
+    REQUIRE(parts.size() == 7);
+    for (int i = 0; i < 2; ++i) {
+        const QByteArray &target = server.requests()[i].target;
+        const QUrlQuery params(QString::fromLatin1(target.mid(target.indexOf('?') + 1)));
+        CHECK(params.queryItemValue("start").toLongLong() * 1000 == parts[i].startMs);
+        CHECK(params.queryItemValue("end").toLongLong() * 1000 == parts[i].endMs);
+    }
+    CHECK(parts[1].startMs % 3'600'000 == 0);
 }
