@@ -22,37 +22,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-
-if ! command -v prometheus >/dev/null; then
-  echo "bench-startup: prometheus is not installed (packaging/debian-deps.sh installs it)" >&2
-  exit 1
-fi
-"$bin/vigil-demo-fleet" --port 0 --seed 42 >"$tmp/fleet.out" 2>"$tmp/fleet.err" &
-pids+=($!)
-fleet_url=""
-for ((i = 0; i < 100; i++)); do
-  fleet_url=$(sed -n 's/^listening on //p' "$tmp/fleet.out" | head -n1)
-  [[ -n "$fleet_url" ]] && break
-  sleep 0.1
-done
-[[ -n "$fleet_url" ]] || { echo "bench-startup: the fleet did not start" >&2; cat "$tmp/fleet.err" >&2; exit 1; }
-port=$(free_port)
-cat >"$tmp/prometheus.yml" <<YAML
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: model-fleet
-    static_configs:
-      - targets: ["${fleet_url#http://}"]
-YAML
-prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/prometheus" \
-  --web.listen-address="127.0.0.1:$port" --log.level=warn >"$tmp/prometheus.log" 2>&1 &
-pids+=($!)
-for ((i = 0; i < 300; i++)); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$port/-/ready" 2>/dev/null && break
-  sleep 0.1
-done
+source "$here/tests/bench/stack.sh"
+start_fleet_and_prometheus
+port=${prom_url##*:}
 # A few scrapes, so rate() over the dashboard's windows has something to say.
 sleep "${VIGIL_BENCH_WARMUP_S:-8}"
 echo "load average (start): $(cut -d' ' -f1 /proc/loadavg)"

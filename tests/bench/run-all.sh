@@ -26,6 +26,7 @@ run "sample to notification (alerts)" "$bin/bench-alert-latency"
 run "drift" "$bin/bench-drift"
 QT_QPA_PLATFORM=offscreen run "dashboard offscreen" "$bin/bench-gui"
 run "startup against a local Prometheus" "$here/tests/bench/bench_startup.sh" "$build"
+run "load on a local Prometheus, N engineers" "$here/tests/bench/bench_poll_load.sh" "$build"
 echo
 if ((${#failed[@]})); then
   echo "bench: FAILED: ${failed[*]}" >&2
