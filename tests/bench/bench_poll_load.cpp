@@ -75,6 +75,7 @@ void runFor(int ms)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // rows as they are measured, also into a pipe
     if (argc < 3) {
         std::fprintf(stderr, "usage: bench-poll-load PROMETHEUS_URL WORKSPACE [SECONDS] [ENGINEERS...]\n");
         return 2;
