@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "log/log.h"
 
+#include "log/journal_sink.h"
+
 #include <QDir>
 #include <mutex>
 #include <spdlog/sinks/null_sink.h>
@@ -38,8 +40,14 @@ QString initLogging(const LogOptions &options, QString *error)
     std::lock_guard lock(g_mutex);
     g_sinks.clear();
     g_level = spdlog::level::from_str(options.level.toStdString());
-    if (options.console)
-        g_sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    if (options.console) {
+        // Under systemd (a user unit, or a desktop session that starts apps as
+        // units) stderr is the journal: priorities it understands, no timestamps.
+        if (stderrIsJournal())
+            g_sinks.push_back(std::make_shared<JournalStreamSink>(stderr));
+        else
+            g_sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    }
     const QString dir = options.directory.isEmpty() ? stateDirectory() : options.directory;
     QString path;
     try {
