@@ -60,7 +60,9 @@ add_custom_target(vigil-packaging-files ALL DEPENDS ${VIGIL_PACKAGING_OUTPUTS})
 install(FILES ${VIGIL_PACKAGING_OUT}/man/vigil.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${VIGIL_PACKAGING_OUT}/changelog.Debian.gz ${VIGIL_PACKAGING_SRC}/debian/copyright
         DESTINATION ${VIGIL_DOCDIR})
-install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/INSTALL.md ${PROJECT_SOURCE_DIR}/docs/USER-GUIDE.md
+# docs/INSTALL.md is not shipped: it is about building and installing this package
+# (lintian: package-contains-upstream-installation-documentation); vigil(1) has the unit and files.
+install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/USER-GUIDE.md
         DESTINATION ${VIGIL_DOCDIR})
 install(FILES ${VIGIL_PACKAGING_SRC}/debian/lintian-overrides DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides
         RENAME vigil)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "log/journal_sink.h"
 
+#include <algorithm>
 #include <spdlog/pattern_formatter.h>
 #include <string_view>
 #include <sys/stat.h>
@@ -24,16 +25,26 @@ int journalPriority(spdlog::level::level_enum level)
     }
 }
 
+namespace {
+
+// Digits only: QByteArray::toULongLong would also take spaces and a sign.
+bool parseDecimal(const QByteArray &text, qulonglong *value)
+{
+    if (text.isEmpty() || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return false;
+    bool ok = false;
+    *value = text.toULongLong(&ok);
+    return ok;
+}
+
+} // namespace
+
 bool isJournalStream(const QByteArray &journalStream, int fd)
 {
     const QList<QByteArray> parts = journalStream.split(':');
-    if (parts.size() != 2 || parts[0].isEmpty() || parts[1].isEmpty())
-        return false;
-    bool devOk = false;
-    bool inodeOk = false;
-    const qulonglong dev = parts[0].toULongLong(&devOk);
-    const qulonglong inode = parts[1].toULongLong(&inodeOk);
-    if (!devOk || !inodeOk)
+    qulonglong dev = 0;
+    qulonglong inode = 0;
+    if (parts.size() != 2 || !parseDecimal(parts[0], &dev) || !parseDecimal(parts[1], &inode))
         return false;
     struct stat st = {};
     if (::fstat(fd, &st) != 0)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
 #include <cstdio>
 #include <mutex>
 #include <spdlog/sinks/base_sink.h>

@@ -6,6 +6,7 @@
 #include "log/journal_sink.h"
 
 #include <QTemporaryFile>
+#include <spdlog/logger.h>
 #include <cstdio>
 #include <sys/stat.h>
 
