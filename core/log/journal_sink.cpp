@@ -25,6 +25,23 @@ int journalPriority(spdlog::level::level_enum level)
     }
 }
 
+spdlog::level::level_enum qtMessageLevel(QtMsgType type)
+{
+    switch (type) {
+    case QtDebugMsg:
+        return spdlog::level::debug;
+    case QtInfoMsg:
+        return spdlog::level::info;
+    case QtWarningMsg:
+        return spdlog::level::warn;
+    case QtCriticalMsg:
+        return spdlog::level::err;
+    case QtFatalMsg:
+        return spdlog::level::critical;
+    }
+    return spdlog::level::warn;
+}
+
 namespace {
 
 // Digits only: QByteArray::toULongLong would also take spaces and a sign.

@@ -3,6 +3,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QtGlobal>
 #include <cstdio>
 #include <mutex>
 #include <spdlog/sinks/base_sink.h>
@@ -12,6 +13,10 @@ namespace vigil {
 // The sd-daemon priority prefix of a level (sd-daemon.h's SD_CRIT..SD_DEBUG):
 // critical <2>, error <3>, warn <4>, info <6>, debug and trace <7>.
 int journalPriority(spdlog::level::level_enum level);
+
+// The level a Qt message (qDebug, qCWarning, ...) is logged at when it goes
+// through spdlog: debug, info, warn, err, critical (for qFatal).
+spdlog::level::level_enum qtMessageLevel(QtMsgType type);
 
 // True when `journalStream`, the value systemd puts in $JOURNAL_STREAM
 // ("DEVICE:INODE", both decimal), names the file open as `fd`. systemd sets

@@ -193,6 +193,10 @@ journal)
   grep -q '^<6>\[app\] signal 15: stopping' "$err" || fail "no '<6>[app] signal 15: stopping' line"
   grep -q '^<6>\[app\] stopped' "$err" || fail "no '<6>[app] stopped' line"
   ! grep -Eq '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:' "$err" || fail "a line carries a timestamp (journald adds its own)"
+  # Qt's messages (logging categories) too: each line has a priority, and the
+  # demo connector's debug lines stay out at the default level.
+  ! grep -v '^<[0-7]>' "$err" || fail "the lines above have no priority prefix"
+  ! grep -q '^<7>' "$err" || fail "debug lines at log level info"
   # The log file keeps its own format, timestamps included.
   grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T.*\[app\] stopped' "$dir/state/vigil.log" || fail "the log file lacks its timestamped lines"
   ;;

@@ -125,3 +125,19 @@ TEST_CASE("The journal sink honours the logger's level", "[log][journal]")
     log.logger.warn("shown");
     CHECK(log.text() == "<4>[scheduler] shown\n");
 }
+
+TEST_CASE("Qt messages map to the log level of their severity", "[log][journal]")
+{
+    const std::pair<QtMsgType, spdlog::level::level_enum> table[] = {
+        {QtDebugMsg, spdlog::level::debug},  {QtInfoMsg, spdlog::level::info},
+        {QtWarningMsg, spdlog::level::warn}, {QtCriticalMsg, spdlog::level::err},
+        {QtFatalMsg, spdlog::level::critical},
+    };
+    for (const auto &[type, level] : table) {
+        INFO(int(type));
+        CHECK(qtMessageLevel(type) == level);
+    }
+    // And so to the journal: a Qt warning is <4>, qFatal <2>.
+    CHECK(journalPriority(qtMessageLevel(QtWarningMsg)) == 4);
+    CHECK(journalPriority(qtMessageLevel(QtFatalMsg)) == 2);
+}
