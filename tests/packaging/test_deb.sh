@@ -4,7 +4,8 @@
 #   build     make package, then dpkg -x into WORK/root (never dpkg -i)
 #   contents  the files a user needs are in the package, and nothing of the build tree
 #   depends   every shared library the package's ELF files need is in Depends
-#   run       the extracted vigil runs (--version, check on the demo workspace), no environment
+#   run       the extracted vigil runs (--version, check and screenshot of the demo workspace),
+#             with no environment pointing at the build tree
 #   plugins   ... and finds its plugins beside itself (without the demo plugin, check fails)
 #   journal   ... and `vigil watch` writes journald's format when stderr is the journal
 #   desktop   desktop-file-validate, appstreamcli validate --no-net, man --warnings
@@ -145,6 +146,15 @@ run)
   echo "$out"
   [[ $rc == 0 ]] || fail "vigil check on the packaged demo workspace exited $rc"
   grep -q "registered models" <<<"$out" || fail "vigil check did not list the registry's models"
+  # The window's libraries (Widgets, Charts, a platform plugin): a dashboard rendered offscreen.
+  shot=$build/screenshots/packaged-demo-fleet-overview.png
+  mkdir -p "$build/screenshots"
+  rm -f "$shot"
+  run_vigil "$root/usr/bin/vigil" screenshot --workspace "$root/usr/share/vigil/workspaces/demo.yaml" \
+    --view 'dashboard:Fleet overview' -o "$shot" --timeout 30s 2>&1 | grep -v '^vigil\.demo: ' || true
+  [[ -s $shot && $(head -c8 "$shot" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] \
+    || fail "vigil screenshot wrote no PNG at $shot"
+  echo "screenshot: $shot"
   ;;
 
 plugins)
