@@ -208,6 +208,18 @@ journal)
   # demo connector's debug lines stay out at the default level.
   ! grep -v '^<[0-7]>' "$err" || fail "the lines above have no priority prefix"
   ! grep -q '^<7>' "$err" || fail "debug lines at log level info"
+  # A workspace it cannot use: the reason at the journal's error priority, exit 2
+  # (which the unit's RestartPreventExitStatus= does not restart).
+  : >"$dir/empty.yaml"
+  : >"$err"
+  set +e
+  env -i PATH=/usr/bin:/bin HOME="$work/home" XDG_RUNTIME_DIR="$work/runtime" JOURNAL_STREAM="$stream" \
+    "$root/usr/bin/vigil" watch --workspace "$dir/empty.yaml" --state-dir "$dir/state" 2>>"$err"
+  rc=$?
+  set -e
+  cat "$err"
+  [[ $rc == 2 ]] || fail "vigil watch on a workspace without rules exited $rc, not 2"
+  grep -q '^<3>vigil watch: .*empty.yaml has no usable rules' "$err" || fail "no '<3>' line saying why it stopped"
   # The log file keeps its own format, timestamps included.
   grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T.*\[app\] stopped' "$dir/state/vigil.log" || fail "the log file lacks its timestamped lines"
   ;;
