@@ -104,17 +104,20 @@ depends)
   # Every library an ELF file of the package needs belongs to a package in
   # Depends, by name or by what it Provides (libspdlog1.10 provides
   # libspdlog1.10-fmt9), or is vigil's own.
+  # Depends as one package name a line (versions and alternatives' bars dropped).
+  depends_names=$(sed 's/([^)]*)//g; s/|/,/g' <<<"$depends" | tr ',' '\n' | tr -d ' ')
+  ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)   # /sbin may not be on PATH
   for lib in $needed; do
     [[ $lib == libvigil-core.so.* ]] && continue
-    path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64|x86_64|64bit/ {print $NF; exit}')
-    [[ -n $path ]] || path=$(ldconfig -p | awk -v l="$lib" '$1 == l {print $NF; exit}')
+    path=$("$ldconfig" -p | awk -v l="$lib" '$1 == l && /x86-64|x86_64|64bit/ {print $NF; exit}')
+    [[ -n $path ]] || path=$("$ldconfig" -p | awk -v l="$lib" '$1 == l {print $NF; exit}')
     [[ -n $path ]] || { echo "$lib: not found on this machine"; bad=1; continue; }
     pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -1 | cut -d: -f1) \
       || pkg=$(dpkg -S "$path" 2>/dev/null | head -1 | cut -d: -f1) || true
     [[ -n $pkg ]] || { echo "$lib ($path): no package owns it"; bad=1; continue; }
     found=
     for name in $pkg $(dpkg-query -W -f='${Provides}' "$pkg" | sed 's/([^)]*)//g; s/,/ /g'); do
-      grep -qF -- ", $name" <<<", $depends" && found=$name && break
+      grep -qxF -- "$name" <<<"$depends_names" && found=$name && break
     done
     if [[ -n $found ]]; then echo "ok: $lib from $pkg ($found)"; else echo "Depends lacks $pkg (for $lib)"; bad=1; fi
   done
