@@ -5,7 +5,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build test bench demo clean test-asan fuzz
+.PHONY: all deps configure build test bench demo clean test-asan fuzz package
 
 all: build
 
@@ -32,6 +32,11 @@ BENCH_TARGETS = bench-alert-latency bench-series-memory bench-prometheus-parse b
 bench: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target $(BENCH_TARGETS)
 	bash tests/bench/run-all.sh $(BUILD_DIR)
+
+# The Debian package (CPack): $(BUILD_DIR)/vigil_<version>-1_<arch>.deb.
+# docs/INSTALL.md says how to install it and run `vigil watch` as a user unit.
+package: build
+	cmake --build $(BUILD_DIR) --target package
 
 # The live demo: the simulated fleet, a real Prometheus scraping it every
 # second, and Vigil on the demo workspace. Ctrl+C stops everything.

@@ -20,6 +20,7 @@ runtime_test=(
   dbus dbus-bin dbus-daemon gnome-keyring
   fonts-dejavu-core xauth xvfb curl
   python3 python3-scipy
+  dpkg-dev lintian desktop-file-utils appstream librsvg2-bin man-db
 )
 # make fuzz: clang 14 (Debian 12's) and its runtime libraries, which hold
 # libFuzzer (libclang_rt.fuzzer) and clang's ASan/UBSan runtimes.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "commands/watch_command.h"
 
+#include "log/journal_sink.h"
 #include "log/log.h"
 #include "session/session.h"
 #include "workspace/workspace.h"
@@ -20,6 +21,15 @@ namespace vigil::app {
 namespace {
 
 int g_signalFd[2] = {-1, -1};
+
+// Errors printed before (or instead of) the log: under systemd, with the
+// journal's error priority so `journalctl -p err` shows why it stopped.
+const char *errorPrefix(int priority = 3)
+{
+    if (!stderrIsJournal())
+        return "";
+    return priority == 4 ? "<4>" : "<3>";
+}
 
 // Async-signal-safe: the byte wakes the event loop, which quits it.
 void onSignal(int signo)
@@ -46,7 +56,7 @@ int runWatchCommand(const QStringList &args)
     parser.addOptions({workspaceOpt, stateOpt, logLevelOpt});
     parser.addHelpOption();
     if (!parser.parse(QStringList{QStringLiteral("vigil watch")} + args)) {
-        std::fprintf(stderr, "vigil watch: %s\n", qPrintable(parser.errorText()));
+        std::fprintf(stderr, "%svigil watch: %s\n", errorPrefix(), qPrintable(parser.errorText()));
         return 2;
     }
     if (parser.isSet(QStringLiteral("help"))) {
@@ -54,37 +64,37 @@ int runWatchCommand(const QStringList &args)
         return 0;
     }
     if (!parser.isSet(workspaceOpt)) {
-        std::fprintf(stderr, "vigil watch: needs --workspace FILE\n");
+        std::fprintf(stderr, "%svigil watch: needs --workspace FILE\n", errorPrefix());
         return 2;
     }
     const QString level = parser.value(logLevelOpt);
     if (!isValidLogLevel(level)) {
-        std::fprintf(stderr, "vigil watch: --log-level must be one of trace, debug, info, warn, error, critical, off; not '%s'\n",
-                     qPrintable(level));
+        std::fprintf(stderr, "%svigil watch: --log-level must be one of trace, debug, info, warn, error, critical, off; not '%s'\n",
+                     errorPrefix(), qPrintable(level));
         return 2;
     }
     const QString stateDir = parser.value(stateOpt);
     if (!stateDir.isEmpty() && !QDir().mkpath(stateDir)) {
-        std::fprintf(stderr, "vigil watch: cannot create the state directory %s\n", qPrintable(stateDir));
+        std::fprintf(stderr, "%svigil watch: cannot create the state directory %s\n", errorPrefix(), qPrintable(stateDir));
         return 2;
     }
     QString logError;
     initLogging({level, stateDir, true}, &logError);
     if (!logError.isEmpty())
-        std::fprintf(stderr, "vigil watch: %s\n", qPrintable(logError));
+        std::fprintf(stderr, "%svigil watch: %s\n", errorPrefix(4), qPrintable(logError)); // logs to stderr only
 
     const Workspace ws = loadWorkspace(parser.value(workspaceOpt));
     for (const WorkspaceIssue &i : ws.issues)
         logger("app")->warn("{}", i.toString().toStdString());
     if (ws.rules.isEmpty()) {
-        std::fprintf(stderr, "vigil watch: %s has no usable rules: nothing to watch\n",
+        std::fprintf(stderr, "%svigil watch: %s has no usable rules: nothing to watch\n", errorPrefix(),
                      qPrintable(parser.value(workspaceOpt)));
         return 2;
     }
 
     // Signals before the session starts: a SIGTERM during start-up still stops cleanly.
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFd) != 0) {
-        std::fprintf(stderr, "vigil watch: cannot set up signal handling\n");
+        std::fprintf(stderr, "%svigil watch: cannot set up signal handling\n", errorPrefix());
         return 2;
     }
     QSocketNotifier notifier(g_signalFd[1], QSocketNotifier::Read);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "log/log.h"
 
+#include "log/journal_sink.h"
+
 #include <QDir>
 #include <mutex>
 #include <spdlog/sinks/null_sink.h>
@@ -14,7 +16,22 @@ std::mutex g_mutex;
 std::vector<spdlog::sink_ptr> g_sinks;
 spdlog::level::level_enum g_level = spdlog::level::info;
 bool g_initialised = false;
+bool g_qtHandlerInstalled = false;
+QtMessageHandler g_previousQtHandler = nullptr;
 const char *const kPattern = "%Y-%m-%dT%H:%M:%S.%e%z %^%-5l%$ [%n] %v";
+
+// Under the journal, Qt's own messages (logging categories such as
+// vigil.notify.desktop, qWarning from Qt) take the same path as Vigil's: a
+// priority, the component (their category) and the level filter, so debug
+// chatter stays out at the default level.
+void journalQtMessageHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    const bool named = context.category && qstrcmp(context.category, "default") != 0;
+    const auto l = logger(named ? context.category : "qt");
+    l->log(qtMessageLevel(type), "{}", message.toStdString());
+    if (type == QtFatalMsg)
+        l->flush(); // Qt aborts after this handler returns
+}
 } // namespace
 
 QString stateDirectory()
@@ -38,8 +55,21 @@ QString initLogging(const LogOptions &options, QString *error)
     std::lock_guard lock(g_mutex);
     g_sinks.clear();
     g_level = spdlog::level::from_str(options.level.toStdString());
-    if (options.console)
-        g_sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    const bool journal = options.console && stderrIsJournal();
+    if (options.console) {
+        // Under systemd (a user unit, or a desktop session that starts apps as
+        // units) stderr is the journal: priorities it understands, no timestamps.
+        if (journal)
+            g_sinks.push_back(std::make_shared<JournalStreamSink>(stderr));
+        else
+            g_sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    }
+    // Only ever swap our own handler in or out: one somebody else installed stays.
+    if (journal && !g_qtHandlerInstalled)
+        g_previousQtHandler = qInstallMessageHandler(journalQtMessageHandler);
+    else if (!journal && g_qtHandlerInstalled)
+        qInstallMessageHandler(g_previousQtHandler);
+    g_qtHandlerInstalled = journal;
     const QString dir = options.directory.isEmpty() ? stateDirectory() : options.directory;
     QString path;
     try {

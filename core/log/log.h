@@ -11,7 +11,7 @@ struct LogOptions
 {
     QString level = QStringLiteral("info"); // trace, debug, info, warn, error, critical, off
     QString directory;                       // empty: the XDG state directory (~/.local/state/vigil)
-    bool console = true;                     // also to stderr
+    bool console = true;                     // also to stderr (journald's format when stderr is the journal)
 };
 
 // Sets up one logger per component (app, scheduler, plugins, prometheus, ui, ...)

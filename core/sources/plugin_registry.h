@@ -45,7 +45,7 @@ public:
     PluginRegistry &operator=(const PluginRegistry &) = delete;
 
     // In search order: $VIGIL_PLUGIN_PATH (colon-separated), the folder beside
-    // the executable (build tree and install tree alike: <bin>/../lib/vigil/plugins),
+    // the executable (build tree and install tree alike: <bin>/../lib/<multiarch>/vigil/plugins),
     // and ~/.local/share/vigil/plugins.
     static QStringList defaultSearchPaths();
 
