@@ -62,6 +62,8 @@ void DashboardView::updateAlertOverlays()
         const PanelDef &def = panel->definition();
         const QString panelConnection = ws.connectionFor(def);
         QList<ChartPanel::Threshold> thresholds;
+        for (const PanelThreshold &t : def.thresholds) // the panel's own (e.g. imported from Grafana)
+            thresholds.append({t.value, false, t.label.isEmpty() ? QStringLiteral("threshold") : t.label});
         qint64 pendingSince = 0, firingSince = 0;
         for (const RuleDef &rule : ws.rules) {
             const QString ruleConnection = rule.connection.isEmpty() ? ws.connectionFor(PanelDef{}) : rule.connection;

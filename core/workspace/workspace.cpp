@@ -1067,6 +1067,39 @@ private:
         }
     }
 
+    // thresholds: [ 0.5, { value: 1.0, label: critical } ]
+    void parsePanelThresholds(const YAML::Node &list, const QString &path, const QString &ctx, PanelDef *panel)
+    {
+        if (!list.IsSequence()) {
+            addIssue(line(list), path, QStringLiteral("'thresholds' %1 must be a list of numbers or { value, label }").arg(ctx));
+            return;
+        }
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            const YAML::Node item = list[i];
+            const QString ipath = QStringLiteral("%1[%2]").arg(path).arg(i);
+            PanelThreshold t;
+            QString text;
+            if (item.IsScalar()) {
+                text = QString::fromStdString(item.Scalar());
+            } else if (item.IsMap()) {
+                checkKeys(item, {"value", "label"}, ipath, ctx);
+                if (!scalar(item, "value", ipath, &text, true, ctx))
+                    continue;
+                scalar(item, "label", ipath, &t.label, false, ctx);
+            } else {
+                addIssue(line(item), ipath, QStringLiteral("a threshold %1 must be a number or { value, label }").arg(ctx));
+                continue;
+            }
+            bool ok = false;
+            t.value = text.toDouble(&ok);
+            if (!ok || !std::isfinite(t.value)) {
+                addIssue(line(item), ipath, QStringLiteral("threshold %1 must be a number, not '%2'").arg(ctx, text));
+                continue;
+            }
+            panel->thresholds.append(t);
+        }
+    }
+
     // options: { key: scalar } for the connection's plugin. The keys of the
     // built-in kinds are checked here (with "did you mean"); a third-party
     // plugin's options pass through for it to judge.
@@ -1258,7 +1291,7 @@ private:
         if (!scalar(p, "title", path, &panel.title, true, QStringLiteral("in a panel of dashboard '%1'").arg(dash.name)))
             return;
         const QString ctx = QStringLiteral("in panel '%1'").arg(panel.title);
-        checkKeys(p, {"title", "query", "queries", "legend", "unit", "connection", "description"}, path, ctx);
+        checkKeys(p, {"title", "query", "queries", "legend", "unit", "connection", "description", "thresholds"}, path, ctx);
         QString legend;
         scalar(p, "legend", path, &legend, false, ctx);
         scalar(p, "unit", path, &panel.unit, false, ctx);
@@ -1294,6 +1327,8 @@ private:
             addIssue(panel.line, path, QStringLiteral("panel '%1' has no query: add 'query: <PromQL>'").arg(panel.title));
             return;
         }
+        if (const YAML::Node th = p["thresholds"])
+            parsePanelThresholds(th, path + QStringLiteral(".thresholds"), ctx, &panel);
         static const QStringList units{"", "s", "ms", "reqps", "percent", "percentunit", "bytes", "short", "replicas"};
         if (!units.contains(panel.unit)) {
             const QString hint = nearestWord(panel.unit, units);

@@ -52,6 +52,14 @@ struct PanelQuery
     QString legend; // "{{version}} p99": label values in double braces, as Grafana does
 };
 
+// A horizontal line drawn on a panel (e.g. imported from Grafana's threshold steps).
+struct PanelThreshold
+{
+    double value = 0;
+    QString label; // shown in the legend; a Grafana colour name when imported
+    friend bool operator==(const PanelThreshold &, const PanelThreshold &) = default;
+};
+
 struct PanelDef
 {
     QString title;
@@ -59,6 +67,7 @@ struct PanelDef
     QList<PanelQuery> queries;
     QString unit;       // s, ms, reqps, percent, percentunit, bytes, short, ...
     QString description;
+    QList<PanelThreshold> thresholds;
     int line = 0;
 };
 

@@ -215,4 +215,102 @@ QFuture<LabelListResult> PrometheusConnector::labelValues(const QString &labelNa
     });
 }
 
+struct PrometheusConnector::Discovery
+{
+    MetricCatalog catalog;
+    QStringList seriesNames; // per catalog entry: the name whose labels are asked for
+    int next = 0;
+    QPromise<MetricCatalog> promise;
+};
+
+QFuture<MetricCatalog> PrometheusConnector::discoverMetrics(int maxMetrics)
+{
+    auto d = std::make_shared<Discovery>();
+    d->promise.start();
+    QFuture<MetricCatalog> future = d->promise.future();
+    auto fail = [d](ErrorKind kind, const QString &message) {
+        d->catalog.error = kind;
+        d->catalog.message = message;
+        d->promise.addResult(d->catalog);
+        d->promise.finish();
+    };
+    labelValues(QStringLiteral("__name__"), {}, 0, 0).then(this, [this, d, fail, maxMetrics](const LabelListResult &names) {
+        if (!names.ok())
+            return fail(names.error, QStringLiteral("listing metric names: %1").arg(names.message));
+        d->catalog.namesSeen = int(names.values.size());
+        send(buildMetadataRequest()).then(this, [this, d, names, maxMetrics](const HttpResponse &r) {
+            const MetadataResult meta = interpret<MetadataResult>(r, parseMetadataResponse);
+            if (!meta.ok() || meta.metrics.isEmpty())
+                d->catalog.notes.append(meta.ok() ? QStringLiteral("the server has no metric metadata: types guessed from the names")
+                                                  : QStringLiteral("no metric metadata (%1): types guessed from the names").arg(meta.message));
+            QHash<QString, int> index; // base name -> catalog position
+            QList<std::pair<MetricInfo, QString>> found;
+            for (const QString &name : names.values) {
+                if (isInternalMetric(name)) {
+                    ++d->catalog.skippedInternal;
+                    continue;
+                }
+                QString base;
+                QString type = typeFromName(name, &base);
+                if (const auto it = meta.metrics.constFind(name); it != meta.metrics.constEnd() && !it->type.isEmpty())
+                    type = it->type;
+                if (type.isEmpty() || (type == QLatin1String("histogram") && !name.endsWith(QLatin1String("_bucket"))))
+                    continue; // _count/_sum of a histogram or summary; a histogram is found by its _bucket
+                if (name.endsWith(QLatin1String("_bucket")) && meta.metrics.value(base).type == QLatin1String("histogram"))
+                    type = QStringLiteral("histogram");
+                if (type == QLatin1String("unknown") || type == QLatin1String("untyped") || type == QLatin1String("info")
+                    || type == QLatin1String("stateset"))
+                    type = QStringLiteral("gauge");
+                if (index.contains(base))
+                    continue;
+                MetricInfo m;
+                m.name = base;
+                m.type = type;
+                m.help = meta.metrics.value(base).help;
+                index.insert(base, int(found.size()));
+                found.append({m, name});
+            }
+            std::stable_sort(found.begin(), found.end(), [](const auto &a, const auto &b) {
+                auto rank = [](const QString &t) {
+                    return t == QLatin1String("histogram") ? 0 : t == QLatin1String("counter") ? 1 : t == QLatin1String("gauge") ? 2 : 3;
+                };
+                return rank(a.first.type) < rank(b.first.type);
+            });
+            if (found.size() > maxMetrics) {
+                d->catalog.truncated = true;
+                found.resize(maxMetrics);
+            }
+            for (const auto &[m, seriesName] : found) {
+                d->catalog.metrics.append(m);
+                d->seriesNames.append(seriesName);
+            }
+            discoverLabels(d);
+        });
+    });
+    return future;
+}
+
+// One /api/v1/labels?match[]=NAME per metric, one after the other: a few
+// dozen small requests, and the server is never asked for many at once.
+void PrometheusConnector::discoverLabels(const std::shared_ptr<Discovery> &d)
+{
+    if (d->next >= d->catalog.metrics.size()) {
+        d->promise.addResult(d->catalog);
+        d->promise.finish();
+        return;
+    }
+    const int i = d->next++;
+    const QString selector = d->seriesNames[i];
+    labelNames({selector}, 0, 0).then(this, [this, d, i](const LabelListResult &labels) {
+        if (labels.ok()) {
+            for (const QString &l : labels.values)
+                if (l != QLatin1String("__name__") && l != QLatin1String("le") && l != QLatin1String("quantile"))
+                    d->catalog.metrics[i].labels.append(l);
+        } else {
+            d->catalog.notes.append(QStringLiteral("labels of %1 unknown: %2").arg(d->catalog.metrics[i].name, labels.message));
+        }
+        discoverLabels(d);
+    });
+}
+
 } // namespace vigil::prometheus

@@ -5,6 +5,7 @@
 #include "prometheus_request.h"
 #include "prometheus_response.h"
 #include "sources/connector.h"
+#include "sources/metric_discovery.h"
 
 #include <QFuture>
 
@@ -23,9 +24,10 @@ namespace vigil::prometheus {
 // there, and futures complete there. The discovery methods are Q_INVOKABLE so
 // a caller that only holds a vigil::Connector (it came from a plugin) can
 // reach them by name.
-class PrometheusConnector : public Connector
+class PrometheusConnector : public Connector, public MetricDiscovery
 {
     Q_OBJECT
+    Q_INTERFACES(vigil::MetricDiscovery)
 public:
     explicit PrometheusConnector(ConnectionSettings settings, QObject *parent = nullptr);
     ~PrometheusConnector() override;
@@ -48,12 +50,18 @@ public:
                                                                        const QStringList &matchers,
                                                                        qint64 startMs, qint64 endMs);
 
+    // Metric names, their types (metadata, else guessed from the name) and
+    // label names, for a proposed dashboard (docs/USER-GUIDE.md).
+    QFuture<MetricCatalog> discoverMetrics(int maxMetrics) override;
+
     const EngineOptions &engineOptions() const { return m_engine; }
     // What was wrong in the connection's options (each kept its default).
     const QStringList &optionProblems() const { return m_optionProblems; }
 
 private:
     struct SplitQuery;
+    struct Discovery;
+    void discoverLabels(const std::shared_ptr<Discovery> &d);
     QFuture<HttpResponse> send(const ApiRequest &request);
     QFuture<QueryResult> querySplit(const QueryRequest &request, const QList<RangeWindow> &windows);
     void launchParts(const std::shared_ptr<SplitQuery> &split);

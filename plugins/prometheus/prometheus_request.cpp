@@ -123,6 +123,11 @@ ApiRequest buildLabelValuesRequest(const QString &labelName, const QStringList &
     return r;
 }
 
+ApiRequest buildMetadataRequest()
+{
+    return ApiRequest{QStringLiteral("/api/v1/metadata"), {}, false};
+}
+
 ApiRequest buildBuildInfoRequest()
 {
     return ApiRequest{QStringLiteral("/api/v1/status/buildinfo"), {}, false};

@@ -49,5 +49,6 @@ ApiRequest buildLabelNamesRequest(const QStringList &matchers = {}, qint64 start
 ApiRequest buildLabelValuesRequest(const QString &labelName, const QStringList &matchers = {},
                                    qint64 startMs = 0, qint64 endMs = 0);
 ApiRequest buildBuildInfoRequest();
+ApiRequest buildMetadataRequest();
 
 } // namespace vigil::prometheus

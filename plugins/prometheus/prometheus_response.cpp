@@ -376,6 +376,36 @@ LabelListResult parseLabelListResponse(QByteArrayView body, int httpStatus, cons
     return r;
 }
 
+MetadataResult parseMetadataResponse(QByteArrayView body, int httpStatus, const QString &contentType,
+                                     const QString &where)
+{
+    const Envelope env = parseEnvelope(body, httpStatus, contentType, where);
+    MetadataResult r;
+    if (env.error != ErrorKind::None) {
+        r.error = env.error;
+        r.message = env.message;
+        return r;
+    }
+    if (env.data.isNull())
+        return r;
+    if (!env.data.isObject()) {
+        r.error = ErrorKind::BadResponse;
+        r.message = QStringLiteral("unexpected answer%1: data is not an object of metrics (got %2)")
+                        .arg(fromWhere(where), jsonTypeName(env.data));
+        return r;
+    }
+    const QJsonObject metrics = env.data.toObject();
+    for (auto it = metrics.begin(); it != metrics.end(); ++it) {
+        const QJsonObject first = it.value().toArray().at(0).toObject();
+        if (first.isEmpty())
+            continue;
+        r.metrics.insert(it.key(), MetadataResult::Entry{first.value(QLatin1String("type")).toString(),
+                                                         first.value(QLatin1String("help")).toString(),
+                                                         first.value(QLatin1String("unit")).toString()});
+    }
+    return r;
+}
+
 SeriesListResult parseSeriesListResponse(QByteArrayView body, int httpStatus, const QString &contentType,
                                          const QString &where)
 {

@@ -6,6 +6,7 @@
 
 #include <QByteArrayView>
 #include <QJsonValue>
+#include <QHash>
 #include <QString>
 #include <QStringList>
 
@@ -47,6 +48,24 @@ struct SeriesListResult
 };
 SeriesListResult parseSeriesListResponse(QByteArrayView body, int httpStatus, const QString &contentType,
                                          const QString &where = {});
+
+// /api/v1/metadata: {"metric": [{"type", "help", "unit"}, ...]}; the first
+// entry of each metric is kept (targets rarely disagree).
+struct MetadataResult
+{
+    ErrorKind error = ErrorKind::None;
+    QString message;
+    struct Entry
+    {
+        QString type;
+        QString help;
+        QString unit;
+    };
+    QHash<QString, Entry> metrics;
+    bool ok() const { return error == ErrorKind::None; }
+};
+MetadataResult parseMetadataResponse(QByteArrayView body, int httpStatus, const QString &contentType,
+                                     const QString &where = {});
 
 // /api/v1/status/buildinfo. VictoriaMetrics answers {"data":{}}: ok, empty version.
 struct BuildInfoResult
