@@ -463,4 +463,101 @@ QString dashboardToYaml(const DashboardDef &d)
     return y;
 }
 
+QString uniqueDashboardName(const Workspace &ws, const QString &name)
+{
+    QString candidate = name;
+    for (int n = 2; ws.dashboard(candidate); ++n)
+        candidate = QStringLiteral("%1 (%2)").arg(name).arg(n);
+    return candidate;
+}
+
+QByteArray addDashboardToWorkspaceText(const QByteArray &text, const DashboardDef &dashboard, const QString &fileName,
+                                       QString *error)
+{
+    const Workspace before = parseWorkspace(text, fileName);
+    QByteArray item = dashboardToYaml(dashboard).toUtf8();
+    QList<QByteArray> lines = text.split('\n');
+    if (!lines.isEmpty() && lines.last().isEmpty())
+        lines.removeLast();
+    auto topLevelKey = [](const QByteArray &line) {
+        return !line.isEmpty() && line[0] != ' ' && line[0] != '\t' && line[0] != '#' && line[0] != '-';
+    };
+    qsizetype start = -1;
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        if (lines[i].startsWith("dashboards:")) {
+            start = i;
+            break;
+        }
+    }
+    QByteArray out;
+    if (start < 0) {
+        out = lines.join('\n');
+        if (!out.isEmpty())
+            out += '\n';
+        out += "dashboards:\n" + item;
+    } else {
+        const QByteArray rest = lines[start].mid(11).trimmed();
+        if (!rest.isEmpty() && !rest.startsWith('#') && rest != "[]") {
+            *error = QStringLiteral("%1:%2: 'dashboards:' is written in flow style; add the dashboard by hand:\n%3")
+                         .arg(fileName).arg(start + 1).arg(QString::fromUtf8(item));
+            return {};
+        }
+        if (rest == "[]")
+            lines[start] = "dashboards:";
+        // Indent the item as the list's existing items are ("- name" at
+        // column 0 is as valid as "  - name").
+        for (qsizetype i = start + 1; i < lines.size() && !topLevelKey(lines[i]); ++i) {
+            const QByteArray t = lines[i].trimmed();
+            if (t.startsWith("- ") || t == "-") {
+                const qsizetype indent = lines[i].indexOf('-');
+                QByteArray reindented;
+                for (const QByteArray &l : item.split('\n'))
+                    if (!l.isEmpty())
+                        reindented += QByteArray(indent, ' ') + l.mid(2) + '\n';
+                item = reindented;
+                break;
+            }
+        }
+        // The block ends before the next top-level key; trailing blank lines
+        // and comments stay after the new item, with what they introduce.
+        qsizetype end = start + 1;
+        while (end < lines.size() && !topLevelKey(lines[end]))
+            ++end;
+        qsizetype insertAt = end;
+        while (insertAt > start + 1 && (lines[insertAt - 1].trimmed().isEmpty() || lines[insertAt - 1].trimmed().startsWith('#')))
+            --insertAt;
+        for (qsizetype i = 0; i < lines.size(); ++i) {
+            if (i == insertAt)
+                out += item;
+            out += lines[i];
+            out += '\n';
+        }
+        if (insertAt >= lines.size())
+            out += item;
+    }
+    const Workspace after = parseWorkspace(out, fileName);
+    // Errors the file already had move down by the inserted lines: compare
+    // them without their line numbers.
+    auto withoutLines = [](const Workspace &ws) {
+        QStringList out;
+        for (const WorkspaceIssue &i : ws.issues)
+            if (i.severity == WorkspaceIssue::Severity::Error)
+                out.append(i.key + u'|' + i.message);
+        return out;
+    };
+    const QStringList was = withoutLines(before);
+    for (const WorkspaceIssue &i : after.issues) {
+        if (i.severity == WorkspaceIssue::Severity::Error && !was.contains(i.key + u'|' + i.message)) {
+            *error = QStringLiteral("adding dashboard '%1' would break the workspace: %2").arg(dashboard.name, i.toString());
+            return {};
+        }
+    }
+    if (after.dashboards.size() != before.dashboards.size() + 1) {
+        *error = QStringLiteral("adding dashboard '%1' to %2 did not add it (the file's layout is not one Vigil can edit); "
+                                "add it by hand:\n%3").arg(dashboard.name, fileName, QString::fromUtf8(item));
+        return {};
+    }
+    return out;
+}
+
 } // namespace vigil

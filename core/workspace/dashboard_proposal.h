@@ -52,4 +52,15 @@ GrafanaImport importGrafanaDashboard(const QByteArray &json, const QString &conn
 // indented under "  - name: ..."), quoted so any title or query survives.
 QString dashboardToYaml(const DashboardDef &dashboard);
 
+// The workspace file's text with `dashboard` added at the end of its
+// top-level `dashboards:` list (created when missing; `dashboards: []`
+// replaced). Everything else, comments included, stays byte for byte. The
+// result is parsed before it is returned: if it would add an error the file
+// did not have, *error says which and the result is empty.
+QByteArray addDashboardToWorkspaceText(const QByteArray &text, const DashboardDef &dashboard, const QString &fileName,
+                                       QString *error);
+
+// `name`, or "name (2)", "name (3)", ... whichever no dashboard of `ws` has.
+QString uniqueDashboardName(const Workspace &ws, const QString &name);
+
 } // namespace vigil

@@ -240,3 +240,72 @@ TEST_CASE("YAML: an imported and a proposed dashboard read back to the same mean
     REQUIRE(ws2.dashboards.size() == 1);
     checkSameMeaning(p.dashboard, ws2.dashboards.first());
 }
+
+TEST_CASE("Adding a dashboard to a workspace file keeps everything else byte for byte", "[grafana][proposal][workspace]")
+{
+    const QByteArray original = R"Y(# team workspace
+connections:
+  prom: { kind: prometheus, url: "http://127.0.0.1:9090" }   # the main one
+dashboards:
+  - name: Fleet
+    panels:
+      - { title: Load, query: "sum(rate(model_requests_total[1m]))" }
+
+# alerting below
+rules:
+  - { name: Up, query: "up", below: 1 }
+)Y";
+    DashboardDef d;
+    d.name = "Imported";
+    PanelDef p;
+    p.title = "Errors";
+    p.queries = {{"sum(rate(model_requests_total{code=~\"5..\"}[1m]))", "{{version}}"}};
+    p.thresholds = {{0.5, "red"}};
+    d.panels = {p};
+    QString error;
+    const QByteArray updated = addDashboardToWorkspaceText(original, d, "team.yaml", &error);
+    INFO(error.toStdString());
+    REQUIRE_FALSE(updated.isEmpty());
+    const Workspace ws = parseWorkspace(updated, "team.yaml");
+    INFO(ws.errorMessages().join('\n').toStdString());
+    REQUIRE(ws.dashboards.size() == 2);
+    CHECK(ws.dashboards[1].name == "Imported");
+    CHECK(ws.dashboards[1].panels.first().thresholds == QList<PanelThreshold>{{0.5, "red"}});
+    CHECK(ws.rules.size() == 1);
+    // The original text is all there, in order; the new item sits before the blank line and comment.
+    const qsizetype at = updated.indexOf("  - name: \"Imported\"");
+    REQUIRE(at > 0);
+    CHECK(updated.left(at) == original.left(original.indexOf("\n# alerting below")));
+    CHECK(updated.endsWith(original.mid(original.indexOf("\n# alerting below"))));
+
+    SECTION("a list written at column 0 gets its item at column 0")
+    {
+        const QByteArray col0 = "connections:\n  prom: { kind: prometheus, url: \"http://x:9090\" }\ndashboards:\n- name: A\n  panels:\n  - { title: t, query: up }\n";
+        const QByteArray out = addDashboardToWorkspaceText(col0, d, "c.yaml", &error);
+        INFO(error.toStdString());
+        REQUIRE_FALSE(out.isEmpty());
+        CHECK(out.contains("\n- name: \"Imported\"\n"));
+        CHECK(parseWorkspace(out, "c.yaml").dashboards.size() == 2);
+    }
+    SECTION("no dashboards section, or an empty one, gets one")
+    {
+        for (const QByteArray &text : {QByteArray("connections:\n  prom: { kind: prometheus, url: \"http://x:9090\" }\n"),
+                                       QByteArray("connections:\n  prom: { kind: prometheus, url: \"http://x:9090\" }\ndashboards: []\n")}) {
+            const QByteArray out = addDashboardToWorkspaceText(text, d, "n.yaml", &error);
+            INFO(error.toStdString());
+            REQUIRE_FALSE(out.isEmpty());
+            CHECK(parseWorkspace(out, "n.yaml").dashboards.size() == 1);
+        }
+    }
+    SECTION("a flow-style list is not rewritten: the message gives the YAML to paste")
+    {
+        const QByteArray flow = "connections:\n  prom: { kind: prometheus, url: \"http://x:9090\" }\ndashboards: [ { name: A, panels: [ { title: t, query: up } ] } ]\n";
+        CHECK(addDashboardToWorkspaceText(flow, d, "f.yaml", &error).isEmpty());
+        CHECK(error.startsWith("f.yaml:3: 'dashboards:' is written in flow style; add the dashboard by hand:\n  - name: \"Imported\""));
+    }
+    SECTION("unique names")
+    {
+        CHECK(uniqueDashboardName(ws, "Fleet") == "Fleet (2)");
+        CHECK(uniqueDashboardName(ws, "New") == "New");
+    }
+}
