@@ -8,6 +8,7 @@
 //   vigil check --workspace FILE [--json]
 //   vigil --version
 #include "commands/check_command.h"
+#include "commands/dashboard_command.h"
 #include "commands/detect_command.h"
 #include "commands/drift_command.h"
 #include "commands/watch_command.h"
@@ -54,6 +55,11 @@ int main(int argc, char **argv)
         QCoreApplication::setApplicationName(QStringLiteral("vigil"));
         return app::runCheckCommand(QCoreApplication::arguments().mid(2));
     }
+    if (argc >= 2 && qstrcmp(argv[1], "dashboard") == 0) {
+        QCoreApplication core(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("vigil"));
+        return app::runDashboardCommand(QCoreApplication::arguments().mid(2));
+    }
     if (argc >= 2 && qstrcmp(argv[1], "watch") == 0) {
         QCoreApplication core(argc, argv);
         QCoreApplication::setApplicationName(QStringLiteral("vigil"));
@@ -76,7 +82,7 @@ int main(int argc, char **argv)
     parser.setApplicationDescription(QStringLiteral("Vigil: on-call console for machine-learning services"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: screenshot, check, watch, drift or detect (see --help of each)"), QStringLiteral("[command]"));
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: screenshot, check, watch, dashboard, drift or detect (see --help of each)"), QStringLiteral("[command]"));
     const QCommandLineOption workspaceOpt({QStringLiteral("w"), QStringLiteral("workspace")},
                                           QStringLiteral("Workspace file (YAML). Default: the demo workspace."),
                                           QStringLiteral("FILE"));
