@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Secrets in the OS keychain (core/secrets) against a real gnome-keyring on
+// the test's private session bus, and without one: what is stored is read
+// back and sent, never written anywhere else, and a missing secret service is
+// said plainly with the fallback environment variable.
+#include <catch2/catch.hpp>
+
+#include "keyring_daemon.h"
+#include "log/log.h"
+#include "secrets/secret_store.h"
+#include "session/session.h"
+#include "alerting/alert_pipeline.h"
+#include "support/fault_server.h"
+#include "support/test_stack.h"
+#include "workspace/workspace.h"
+
+#include <QDirIterator>
+#include <QFile>
+#include <QTemporaryDir>
+
+using namespace vigil;
+using namespace vigil::test;
+
+namespace {
+
+const QString kToken = QStringLiteral("tok-7f3a9c2e-keychain-only");
+
+secrets::SecretResult wait(QFuture<secrets::SecretResult> f)
+{
+    return await(f, 20'000);
+}
+
+void requireOk(const secrets::SecretResult &r)
+{
+    INFO(r.message.toStdString());
+    REQUIRE(r.ok());
+}
+
+void requireKeyring(KeyringDaemon &daemon, bool unlocked = true)
+{
+    QString error;
+    INFO(error.toStdString());
+    REQUIRE(daemon.start(unlocked, &error));
+}
+
+// Every file under `dir` whose bytes contain `needle`.
+QStringList filesContaining(const QString &dir, const QByteArray &needle)
+{
+    QStringList hits;
+    QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        QFile f(it.next());
+        if (f.open(QIODevice::ReadOnly) && f.readAll().contains(needle))
+            hits << f.fileName();
+    }
+    return hits;
+}
+
+} // namespace
+
+TEST_CASE("A secret stored in the keychain is read back and sent as the bearer token, and written nowhere else", "[dbus][secrets]")
+{
+    KeyringDaemon daemon;
+    requireKeyring(daemon);
+    qunsetenv("VIGIL_SECRET_PROM_TOKEN");
+    QTemporaryDir dir;
+    qputenv("XDG_CONFIG_HOME", dir.filePath(QStringLiteral("config")).toUtf8()); // where QSettings would write
+    LogOptions logOptions;
+    logOptions.level = QStringLiteral("trace");
+    logOptions.directory = dir.filePath(QStringLiteral("log"));
+    logOptions.console = false;
+    REQUIRE(!initLogging(logOptions).isEmpty());
+
+    secrets::KeychainSecretStore keychain;
+    const secrets::SecretResult written = wait(keychain.write(QStringLiteral("prom-token"), kToken));
+    INFO(written.message.toStdString());
+    REQUIRE(written.ok());
+    const secrets::SecretResult read = wait(secrets::defaultSecretStore().read(QStringLiteral("prom-token")));
+    CHECK(read.ok());
+    CHECK(read.value == kToken);
+    CHECK(read.source == "keychain");
+
+    FaultServer server;
+    REQUIRE(server.start());
+    server.setScript(FaultServer::respond(200, "OK", "application/json",
+                                          R"({"status":"success","data":{"resultType":"matrix","result":[]}})"));
+    const QString wsPath = dir.filePath(QStringLiteral("team.yaml"));
+    {
+        QFile f(wsPath);
+        REQUIRE(f.open(QIODevice::WriteOnly));
+        f.write(QStringLiteral(R"(# the team's workspace
+connections:
+  prom: { kind: prometheus, url: "%1", auth: { bearer_token_secret: prom-token } }
+dashboards:
+  - name: Fleet
+    panels:
+      - { title: Up, query: up }
+)").arg(server.url().toString()).toUtf8());
+    }
+    const Workspace ws = loadWorkspace(wsPath);
+    REQUIRE_FALSE(ws.hasErrors());
+    {
+        Session session;
+        session.loadPlugins({QStringLiteral(VIGIL_PLUGIN_DIR)});
+        const QStringList issues = session.open(ws);
+        INFO(issues.join('\n').toStdString());
+        CHECK(issues.isEmpty());
+        REQUIRE(waitUntil([&] { return !server.requests().isEmpty(); }, 15'000));
+    }
+    CHECK(server.requests().first().header("Authorization") == "Bearer " + kToken.toUtf8());
+
+    // A notifier's secret resolves the same way (the Slack webhook).
+    requireOk(wait(keychain.write(QStringLiteral("slack-oncall"), QStringLiteral("https://hooks.example/T0/B0/xyz"))));
+    NotifierDef slack;
+    slack.name = QStringLiteral("oncall-slack");
+    slack.kind = QStringLiteral("slack");
+    slack.secrets.insert(QStringLiteral("webhook"), QStringLiteral("slack-oncall"));
+    QStringList errors;
+    const NotifierSettings ns = alerting::notifierSettingsFor(slack, nullptr, &Session::secretValue, &errors);
+    CHECK(errors.isEmpty());
+    CHECK(ns.secrets.value(QStringLiteral("webhook")) == "https://hooks.example/T0/B0/xyz");
+
+    spdlog::apply_all([](const std::shared_ptr<spdlog::logger> &l) { l->flush(); });
+    CHECK(QFile::exists(dir.filePath(QStringLiteral("log"))));
+    CHECK(filesContaining(dir.path(), kToken.toUtf8()).isEmpty()); // workspace, log, QSettings
+    CHECK(filesContaining(dir.path(), "hooks.example").isEmpty());
+    QFile wsFile(wsPath);
+    REQUIRE(wsFile.open(QIODevice::ReadOnly));
+    CHECK(wsFile.readAll().contains("bearer_token_secret: prom-token"));
+
+    requireOk(wait(keychain.remove(QStringLiteral("prom-token"))));
+    const secrets::SecretResult gone = wait(secrets::defaultSecretStore().read(QStringLiteral("prom-token")));
+    CHECK(gone.status == secrets::SecretStatus::NotFound);
+    CHECK(gone.message.contains("VIGIL_SECRET_PROM_TOKEN"));
+}
+
+TEST_CASE("The environment variable overrides the keychain", "[dbus][secrets]")
+{
+    KeyringDaemon daemon;
+    requireKeyring(daemon);
+    secrets::KeychainSecretStore keychain;
+    requireOk(wait(keychain.write(QStringLiteral("prom-token"), QStringLiteral("from-keychain"))));
+    qputenv("VIGIL_SECRET_PROM_TOKEN", "from-environment");
+    const secrets::SecretResult r = wait(secrets::defaultSecretStore().read(QStringLiteral("prom-token")));
+    qunsetenv("VIGIL_SECRET_PROM_TOKEN");
+    CHECK(r.value == "from-environment");
+    CHECK(r.source == "environment variable VIGIL_SECRET_PROM_TOKEN");
+    CHECK(wait(secrets::defaultSecretStore().read(QStringLiteral("prom-token"))).value == "from-keychain");
+}
+
+TEST_CASE("The GUI thread is never blocked by the keychain: a read completes while the event loop runs", "[dbus][secrets]")
+{
+    KeyringDaemon daemon;
+    requireKeyring(daemon);
+    secrets::KeychainSecretStore keychain;
+    QFuture<secrets::SecretResult> w = keychain.write(QStringLiteral("a b/c"), QStringLiteral("value with spaces"));
+    CHECK_FALSE(w.isFinished()); // the job runs in the keychain thread, not in this call
+    requireOk(wait(w));
+    const secrets::SecretResult r = secrets::waitForSecret(keychain.read(QStringLiteral("a b/c")), QStringLiteral("a b/c"));
+    CHECK(r.value == "value with spaces");
+}
+
+TEST_CASE("A locked keyring with nothing to prompt is reported as locked, not as a missing secret", "[dbus][secrets]")
+{
+    KeyringDaemon daemon;
+    requireKeyring(daemon, /*unlocked=*/false);
+    qunsetenv("VIGIL_SECRET_PROM_TOKEN");
+    const secrets::SecretResult r = wait(secrets::defaultSecretStore().read(QStringLiteral("prom-token")));
+    INFO(r.message.toStdString());
+    CHECK(r.status == secrets::SecretStatus::Locked);
+    CHECK(r.message.contains("locked"));
+    CHECK(r.message.contains("VIGIL_SECRET_PROM_TOKEN"));
+    const secrets::SecretResult w = wait(secrets::KeychainSecretStore().write(QStringLiteral("prom-token"), QStringLiteral("x")));
+    INFO(w.message.toStdString());
+    CHECK_FALSE(w.ok());
+    CHECK(w.message.startsWith("secret 'prom-token' was not stored: "));
+}
+
+TEST_CASE("A session bus without a secret service: plain message naming the variable, and the variable works", "[dbus][secrets]")
+{
+    qunsetenv("VIGIL_SECRET_PROM_TOKEN");
+    const secrets::SecretResult r = wait(secrets::defaultSecretStore().read(QStringLiteral("prom-token")));
+    INFO(r.message.toStdString());
+    CHECK(r.status == secrets::SecretStatus::NoService);
+    CHECK(r.message.startsWith("secret 'prom-token': no secret service is running (QtKeychain: "));
+    CHECK(r.message.endsWith("; set the environment variable VIGIL_SECRET_PROM_TOKEN or start gnome-keyring"));
+
+    QString error;
+    ConnectionDef def;
+    def.name = QStringLiteral("prom");
+    def.kind = QStringLiteral("prometheus");
+    def.url = QStringLiteral("http://127.0.0.1:9");
+    def.bearerTokenSecret = QStringLiteral("prom-token");
+    Session::settingsFor(def, &error);
+    CHECK(error.startsWith("connection 'prom': secret 'prom-token': no secret service is running"));
+
+    qputenv("VIGIL_SECRET_PROM_TOKEN", "from-environment");
+    error.clear();
+    CHECK(Session::settingsFor(def, &error).auth.bearerToken == "from-environment");
+    CHECK(error.isEmpty());
+    qunsetenv("VIGIL_SECRET_PROM_TOKEN");
+}
+
+TEST_CASE("No D-Bus session at all: plain message naming the variable, and the variable works", "[dbus][secrets]")
+{
+    // Before anything in this process touches the bus.
+    QTemporaryDir runtime;
+    qunsetenv("DBUS_SESSION_BUS_ADDRESS");
+    qunsetenv("DISPLAY");
+    qputenv("XDG_RUNTIME_DIR", runtime.path().toUtf8()); // no $XDG_RUNTIME_DIR/bus either
+    qunsetenv("VIGIL_SECRET_SLACK_ONCALL");
+    QString error;
+    CHECK(Session::secretValue(QStringLiteral("slack-oncall"), &error).isEmpty());
+    INFO(error.toStdString());
+    CHECK(error.startsWith("secret 'slack-oncall': no secret service is running (QtKeychain: "));
+    CHECK(error.contains("set the environment variable VIGIL_SECRET_SLACK_ONCALL or start gnome-keyring"));
+    qputenv("VIGIL_SECRET_SLACK_ONCALL", "https://hooks.example/env");
+    error.clear();
+    CHECK(Session::secretValue(QStringLiteral("slack-oncall"), &error) == "https://hooks.example/env");
+    CHECK(error.isEmpty());
+}
