@@ -135,8 +135,9 @@ ConnectionsDialog::ConnectionsDialog(const QString &workspacePath, const PluginR
     auto *right = new QVBoxLayout;
     right->addLayout(form);
     right->addLayout(buttons);
-    right->addWidget(m_result, 1);
+    right->addWidget(m_result);
     right->addWidget(m_status);
+    right->addStretch(1);
 
     auto *close = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
