@@ -16,6 +16,7 @@
 
 #include <QDirIterator>
 #include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 
 using namespace vigil;
@@ -218,4 +219,37 @@ TEST_CASE("No D-Bus session at all: plain message naming the variable, and the v
     error.clear();
     CHECK(Session::secretValue(QStringLiteral("slack-oncall"), &error) == "https://hooks.example/env");
     CHECK(error.isEmpty());
+}
+
+TEST_CASE("vigil check sends a secret it finds only in the keychain", "[dbus][secrets]")
+{
+    KeyringDaemon daemon;
+    requireKeyring(daemon);
+    requireOk(wait(secrets::KeychainSecretStore().write(QStringLiteral("check-token"), kToken)));
+    FaultServer server;
+    REQUIRE(server.start());
+    server.setScript(FaultServer::respond(200, "OK", "application/json",
+                                          R"({"status":"success","data":{"version":"2.42.0","revision":"x"}})"));
+    QTemporaryDir dir;
+    const QString ws = dir.filePath(QStringLiteral("check.yaml"));
+    {
+        QFile f(ws);
+        REQUIRE(f.open(QIODevice::WriteOnly));
+        f.write(QStringLiteral("connections:\n  prom: { kind: prometheus, url: \"%1\", auth: { bearer_token_secret: check-token } }\n")
+                    .arg(server.url().toString()).toUtf8());
+    }
+    QProcess check;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("VIGIL_PLUGIN_PATH"), QStringLiteral(VIGIL_PLUGIN_DIR));
+    env.remove(QStringLiteral("VIGIL_SECRET_CHECK_TOKEN"));
+    check.setProcessEnvironment(env);
+    check.start(QStringLiteral(VIGIL_BIN_DIR "/vigil"), {QStringLiteral("check"), QStringLiteral("--workspace"), ws});
+    // The child answers through this process' event loop (the fault server lives here).
+    REQUIRE(waitUntil([&] { return check.state() == QProcess::NotRunning; }, 30'000));
+    const QByteArray out = check.readAllStandardOutput() + check.readAllStandardError();
+    INFO(out.toStdString());
+    CHECK(out.contains("connection prom (prometheus): Prometheus 2.42.0 at "));
+    CHECK_FALSE(out.contains(kToken.toUtf8()));
+    REQUIRE_FALSE(server.requests().isEmpty());
+    CHECK(server.requests().first().header("Authorization") == "Bearer " + kToken.toUtf8());
 }
