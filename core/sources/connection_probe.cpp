@@ -85,9 +85,10 @@ QJsonObject countSeries(const ConnectionSettings &settings, const QDeadlineTimer
         const QJsonValue head = data.value(QStringLiteral("headStats")).toObject().value(QStringLiteral("numSeries"));
         const QJsonValue total = data.value(QStringLiteral("totalSeries"));
         if (head.isDouble())
-            return {{QStringLiteral("series"), head.toDouble()}};
+            return {{QStringLiteral("series"), head.toDouble()}, {QStringLiteral("series_scope"), QStringLiteral("head block")}};
+        // VictoriaMetrics counts the series of one day (today unless asked otherwise).
         if (total.isDouble())
-            return {{QStringLiteral("series"), total.toDouble()}};
+            return {{QStringLiteral("series"), total.toDouble()}, {QStringLiteral("series_scope"), QStringLiteral("today")}};
         why = QStringLiteral("/api/v1/status/tsdb names no series count");
     } else {
         why = tsdb.isFinished() ? tsdb.result().message : QStringLiteral("/api/v1/status/tsdb timed out");
@@ -165,7 +166,9 @@ QString probeSummary(const QJsonObject &c)
     else if (c.contains(QStringLiteral("reached")))
         lines << QStringLiteral("Reached ") + c.value(QStringLiteral("reached")).toString();
     if (c.contains(QStringLiteral("series")))
-        lines << QStringLiteral("%L1 series in the head block").arg(qint64(c.value(QStringLiteral("series")).toDouble()));
+        lines << QStringLiteral("%L1 series %2").arg(qint64(c.value(QStringLiteral("series")).toDouble()))
+                     .arg(c.value(QStringLiteral("series_scope")).toString() == QLatin1String("today")
+                              ? QStringLiteral("seen today") : QStringLiteral("in the head block"));
     if (c.contains(QStringLiteral("metric_names")))
         lines << QStringLiteral("%L1 metric names").arg(c.value(QStringLiteral("metric_names")).toInt());
     if (c.contains(QStringLiteral("count_error")))

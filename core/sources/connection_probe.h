@@ -16,8 +16,9 @@ class PluginRegistry;
 //   ok           true when the server answered as its kind should
 //   reached      "Prometheus 2.42.0 at http://127.0.0.1:9090", or the plugin's words
 //   version      the server's version, when it says
-//   series       time series in the server's head block (/api/v1/status/tsdb:
-//                Prometheus' headStats.numSeries, VictoriaMetrics' totalSeries)
+//   series       time series the server holds (/api/v1/status/tsdb: Prometheus'
+//                headStats.numSeries, VictoriaMetrics' totalSeries, which counts today's)
+//   series_scope "head block" (Prometheus) or "today" (VictoriaMetrics)
 //   metric_names how many metric names /api/v1/label/__name__/values lists,
 //                where the tsdb status is not available
 //   registered_models [{name, aliases[{alias, version}], versions[{version, status, stage, aliases}]}]

@@ -171,6 +171,29 @@ TEST_CASE("Connections dialog: Test connection shows Prometheus' version and ser
     CHECK(failed.contains("refused"));
 }
 
+TEST_CASE("Connections dialog: VictoriaMetrics is tested as Prometheus-compatible and counts today's series", "[ui][connections]")
+{
+    TestStack stack;
+    const QUrl fleet = stack.startDemoFleet(60.0);
+    const QUrl vm = stack.startVictoriaMetrics({fleet});
+    QTemporaryDir dir;
+    MemoryStore store;
+    ui::ConnectionsDialog dialog(writeWorkspace(dir), plugins(), &store);
+    QTest::mouseClick(child<QPushButton>(dialog, "addButton"), Qt::LeftButton);
+    fill(child<QLineEdit>(dialog, "nameEdit"), QStringLiteral("vm"));
+    child<QComboBox>(dialog, "kindCombo")->setCurrentIndex(1);
+    fill(child<QLineEdit>(dialog, "urlEdit"), vm.toString());
+    QJsonObject report;
+    REQUIRE(waitUntil([&] {
+        report = clickTest(dialog);
+        return report.value("ok").toBool() && report.value("series").toDouble() > 0;
+    }, 30'000));
+    const QString shown = child<QLabel>(dialog, "probeResult")->text();
+    INFO(shown.toStdString());
+    CHECK(shown.startsWith("Reached a Prometheus-compatible API at " + vm.toString()));
+    CHECK(shown.contains(QRegularExpression(QStringLiteral("\\n[0-9,.]+ series seen today"))));
+}
+
 TEST_CASE("Connections dialog: Save writes the connection to the file, keeps the rest, and sends the password only to the keychain", "[ui][connections]")
 {
     QTemporaryDir dir;
