@@ -38,6 +38,17 @@ QLabel *plainLabel(const QString &text, QWidget *parent)
     return l;
 }
 
+QString defaultResultText()
+{
+    return QStringLiteral("Test connection shows what answers at the URL.");
+}
+
+QString slackResultText()
+{
+    return QStringLiteral("A Slack webhook is not tested from here: the only test is to post a message to its "
+                          "channel. Vigil posts when a rule fires and shows why a post failed in the Notifications banner.");
+}
+
 } // namespace
 
 QList<ConnectionsDialog::KindChoice> ConnectionsDialog::kindChoices()
@@ -99,6 +110,7 @@ ConnectionsDialog::ConnectionsDialog(const QString &workspacePath, const PluginR
     m_secret->setPlaceholderText(QStringLiteral("stored in the keychain, never in the file; empty keeps the stored one"));
 
     auto *form = new QFormLayout;
+    m_form = form;
     form->addRow(QStringLiteral("Name"), m_name);
     form->addRow(QStringLiteral("Kind"), m_kind);
     form->addRow(QString(), m_note);
@@ -122,7 +134,7 @@ ConnectionsDialog::ConnectionsDialog(const QString &workspacePath, const PluginR
     buttons->addStretch(1);
     buttons->addWidget(m_save);
 
-    m_result = plainLabel(QStringLiteral("Test connection shows what answers at the URL."), this);
+    m_result = plainLabel(defaultResultText(), this);
     m_result->setObjectName(QStringLiteral("probeResult"));
     m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_result->setFrameShape(QFrame::StyledPanel);
@@ -155,16 +167,16 @@ ConnectionsDialog::ConnectionsDialog(const QString &workspacePath, const PluginR
     connect(m_test, &QPushButton::clicked, this, &ConnectionsDialog::testConnection);
     connect(m_save, &QPushButton::clicked, this, &ConnectionsDialog::save);
 
-    if (m_path.isEmpty() || m_path.startsWith(u':')) {
-        m_save->setEnabled(false);
-        m_status->setText(QStringLiteral("This workspace is built into Vigil and cannot be edited; open a workspace file "
-                                         "(vigil --workspace FILE) to save connections. Test connection works."));
-    }
     reload();
     if (m_list->count() > 0)
         m_list->setCurrentRow(0);
     else
         newEntry();
+    if (m_path.isEmpty() || m_path.startsWith(u':')) {
+        m_save->setEnabled(false);
+        m_status->setText(QStringLiteral("This workspace is built into Vigil and cannot be edited; open a workspace file "
+                                         "(vigil --workspace FILE) to save connections. Test connection works."));
+    }
 }
 
 void ConnectionsDialog::reload()
@@ -194,7 +206,8 @@ void ConnectionsDialog::showEntry(int row)
         return;
     const QString name = item->data(Qt::UserRole + 1).toString();
     m_secret->clear();
-    m_result->setText(QStringLiteral("Test connection shows what answers at the URL."));
+    m_status->clear();
+    m_result->setText(defaultResultText());
     if (item->data(Qt::UserRole).toString() == kNotifiers) {
         for (const NotifierDef &n : m_workspace.notifiers)
             if (n.name == name)
@@ -246,8 +259,9 @@ void ConnectionsDialog::newEntry()
         e->clear();
     m_kind->setCurrentIndex(0);
     m_auth->setCurrentIndex(AuthNone);
+    m_status->clear();
     kindChanged();
-    m_result->setText(QStringLiteral("Test connection shows what answers at the URL."));
+    m_result->setText(defaultResultText());
     m_name->setFocus();
 }
 
@@ -260,10 +274,13 @@ void ConnectionsDialog::kindChanged()
 {
     const KindChoice k = kindChoices().value(m_kind->currentIndex());
     m_note->setText(k.note);
-    m_note->setVisible(!k.note.isEmpty());
+    // Whole rows, so a hidden one leaves no gap.
+    m_form->setRowVisible(m_note, !k.note.isEmpty());
     const bool notifier = isNotifier();
-    for (QWidget *w : std::initializer_list<QWidget *>{m_urlLabel, m_url, m_authLabel, m_auth})
-        w->setVisible(!notifier);
+    m_form->setRowVisible(m_url, !notifier);
+    m_form->setRowVisible(m_auth, !notifier);
+    if (m_result->text() == defaultResultText() || m_result->text() == slackResultText())
+        m_result->setText(notifier ? slackResultText() : defaultResultText());
     authChanged();
 }
 
@@ -271,11 +288,10 @@ void ConnectionsDialog::authChanged()
 {
     const bool notifier = isNotifier();
     const int mode = m_auth->currentIndex();
-    m_userLabel->setVisible(!notifier && mode == AuthBasic);
-    m_user->setVisible(!notifier && mode == AuthBasic);
+    m_form->setRowVisible(m_user, !notifier && mode == AuthBasic);
     const bool secret = notifier || mode != AuthNone;
-    for (QWidget *w : std::initializer_list<QWidget *>{m_secretNameLabel, m_secretName, m_secretLabel, m_secret})
-        w->setVisible(secret);
+    m_form->setRowVisible(m_secretName, secret);
+    m_form->setRowVisible(m_secret, secret);
     m_secretLabel->setText(notifier ? QStringLiteral("Webhook URL") : mode == AuthBearer ? QStringLiteral("Token")
                                                                                         : QStringLiteral("Password"));
 }
@@ -316,9 +332,7 @@ void ConnectionsDialog::setBusy(bool busy)
 void ConnectionsDialog::testConnection()
 {
     if (isNotifier()) {
-        m_result->setText(QStringLiteral("A Slack webhook is not tested from here: the only test is to post a message "
-                                         "to its channel. Vigil posts when a rule fires and shows why a post failed "
-                                         "in the Notifications banner."));
+        m_result->setText(slackResultText());
         return;
     }
     const ConnectionDef def = connectionFromForm();

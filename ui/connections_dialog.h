@@ -8,6 +8,7 @@
 #include <QJsonObject>
 
 class QComboBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -76,6 +77,7 @@ private:
     const PluginRegistry &m_plugins;
     secrets::SecretStore *m_store;
     Workspace m_workspace;
+    QFormLayout *m_form = nullptr;
     QListWidget *m_list = nullptr;
     QLineEdit *m_name = nullptr;
     QComboBox *m_kind = nullptr;

@@ -194,6 +194,25 @@ TEST_CASE("Connections dialog: VictoriaMetrics is tested as Prometheus-compatibl
     CHECK(shown.contains(QRegularExpression(QStringLiteral("\\n[0-9,.]+ series seen today"))));
 }
 
+TEST_CASE("Connections dialog: an MLflow registry is tested by listing its registered models", "[ui][connections]")
+{
+    TestStack stack;
+    const QUrl fleet = stack.startDemoFleet(60.0); // also an MLflow-compatible registry
+    QTemporaryDir dir;
+    MemoryStore store;
+    ui::ConnectionsDialog dialog(writeWorkspace(dir), plugins(), &store);
+    QTest::mouseClick(child<QPushButton>(dialog, "addButton"), Qt::LeftButton);
+    fill(child<QLineEdit>(dialog, "nameEdit"), QStringLiteral("registry"));
+    child<QComboBox>(dialog, "kindCombo")->setCurrentIndex(2);
+    fill(child<QLineEdit>(dialog, "urlEdit"), fleet.toString());
+    const QJsonObject report = clickTest(dialog);
+    const QString shown = child<QLabel>(dialog, "probeResult")->text();
+    INFO(shown.toStdString());
+    CHECK(report.value("ok").toBool());
+    CHECK(shown.contains(QRegularExpression(QStringLiteral("\\n[1-9][0-9]* registered models\\n"))));
+    CHECK(shown.contains("model fraud-detector: versions "));
+}
+
 TEST_CASE("Connections dialog: Save writes the connection to the file, keeps the rest, and sends the password only to the keychain", "[ui][connections]")
 {
     QTemporaryDir dir;
@@ -244,6 +263,9 @@ TEST_CASE("Connections dialog: Save writes the connection to the file, keeps the
     CHECK(child<QLineEdit>(dialog, "urlEdit")->isHidden());
     fill(child<QLineEdit>(dialog, "secretNameEdit"), QStringLiteral("slack-oncall"));
     fill(child<QLineEdit>(dialog, "secretEdit"), QStringLiteral("https://hooks.slack.com/services/T0/B0/secretpart"));
+    dialog.show();
+    QDir().mkpath(QStringLiteral(VIGIL_BINARY_DIR "/screenshots"));
+    CHECK(dialog.grab().save(QStringLiteral(VIGIL_BINARY_DIR "/screenshots/connections-dialog-slack.png")));
     saved.clear();
     QTest::mouseClick(child<QPushButton>(dialog, "saveButton"), Qt::LeftButton);
     REQUIRE(waitUntil([&] { return !saved.isEmpty(); }, 10'000));
@@ -291,4 +313,41 @@ TEST_CASE("Main window: Connections… (Ctrl+Shift+C) opens the dialog on the op
     CHECK(dialog->windowTitle() == "Connections — fleet.yaml");
     CHECK(child<QListWidget>(*dialog, "connectionList")->count() == 1);
     dialog->close();
+}
+
+TEST_CASE("Connections dialog: when the keychain cannot store the secret, the file is saved and the message names the variable", "[ui][connections]")
+{
+    struct NoKeychain : MemoryStore
+    {
+        QFuture<secrets::SecretResult> write(const QString &name, const QString &) override
+        {
+            QPromise<secrets::SecretResult> p;
+            p.start();
+            p.addResult(secrets::SecretResult{secrets::SecretStatus::NoService, {},
+                          QStringLiteral("secret '%1' was not stored: no secret service is running (QtKeychain: Cannot autolaunch D-Bus "
+                                         "without X11 $DISPLAY); set the environment variable %2 or start gnome-keyring")
+                              .arg(name, secrets::environmentVariableFor(name)), {}});
+            p.finish();
+            return p.future();
+        }
+    };
+    QTemporaryDir dir;
+    const QString path = writeWorkspace(dir);
+    NoKeychain store;
+    ui::ConnectionsDialog dialog(path, plugins(), &store);
+    QSignalSpy saved(&dialog, &ui::ConnectionsDialog::saveFinished);
+    child<QComboBox>(dialog, "authCombo")->setCurrentIndex(1); // basic, on "prom"
+    fill(child<QLineEdit>(dialog, "userEdit"), QStringLiteral("ops"));
+    fill(child<QLineEdit>(dialog, "secretNameEdit"), QStringLiteral("prom-password"));
+    fill(child<QLineEdit>(dialog, "secretEdit"), QStringLiteral("pa55-not-in-file"));
+    QTest::mouseClick(child<QPushButton>(dialog, "saveButton"), Qt::LeftButton);
+    REQUIRE(waitUntil([&] { return !saved.isEmpty(); }, 10'000));
+    CHECK_FALSE(saved.first().first().toBool());
+    const QString status = child<QLabel>(dialog, "saveStatus")->text();
+    CHECK(status.startsWith("Not stored: secret 'prom-password' was not stored: no secret service is running"));
+    CHECK(status.contains("VIGIL_SECRET_PROM_PASSWORD"));
+    CHECK(status.contains("Saved connection 'prom' to fleet.yaml"));
+    const QByteArray text = readFile(path);
+    CHECK(text.contains("  prom: { kind: prometheus, url: \"http://127.0.0.1:1\", auth: { basic_user: ops, password_secret: prom-password } } # placeholder port\n"));
+    CHECK_FALSE(text.contains("pa55"));
 }
