@@ -14,6 +14,8 @@
 #include <QSemaphore>
 #include <QThread>
 
+#include <atomic>
+
 namespace vigil::secrets {
 
 QString environmentVariableFor(const QString &name)
@@ -277,7 +279,17 @@ SecretResult waitForSecret(QFuture<SecretResult> future, const QString &name, in
 
 QString resolveSecret(const QString &name, QString *error, int timeoutMs)
 {
-    const SecretResult r = waitForSecret(defaultSecretStore().read(name), name, timeoutMs);
+    // QtKeychain runs one job at a time: behind a read that timed out (an
+    // unlock prompt nobody answers) every other read would wait as long. Until
+    // that read ends, the others give up at once with the same message.
+    static std::atomic<bool> stalled{false};
+    QFuture<SecretResult> future = defaultSecretStore().read(name);
+    SecretResult r = waitForSecret(future, name, stalled ? 0 : timeoutMs);
+    if (r.status == SecretStatus::TimedOut) {
+        r = keychainTimeout(name, timeoutMs);
+        if (!stalled.exchange(true))
+            future.then(QtFuture::Launch::Sync, [](const SecretResult &) { stalled = false; });
+    }
     if (!r.ok() && error)
         *error = r.message;
     return r.ok() ? r.value : QString();

@@ -14,7 +14,10 @@
 #include "support/test_stack.h"
 #include "workspace/workspace.h"
 
+#include <QDBusConnection>
+#include <QDBusVirtualObject>
 #include <QDirIterator>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -252,4 +255,41 @@ TEST_CASE("vigil check sends a secret it finds only in the keychain", "[dbus][se
     CHECK_FALSE(out.contains(kToken.toUtf8()));
     REQUIRE_FALSE(server.requests().isEmpty());
     CHECK(server.requests().first().header("Authorization") == "Bearer " + kToken.toUtf8());
+}
+
+namespace {
+
+// A Secret Service that takes every call and never answers: an unlock prompt
+// nobody sees.
+class SilentSecretService : public QDBusVirtualObject
+{
+public:
+    QString introspect(const QString &) const override { return {}; }
+    bool handleMessage(const QDBusMessage &, const QDBusConnection &) override { return true; }
+};
+
+} // namespace
+
+TEST_CASE("A keychain that never answers: the read gives up with a plain message, and the next one does not wait again", "[dbus][secrets]")
+{
+    SilentSecretService service;
+    QDBusConnection bus = QDBusConnection::sessionBus();
+    REQUIRE(bus.registerService(QStringLiteral("org.freedesktop.secrets")));
+    REQUIRE(bus.registerVirtualObject(QStringLiteral("/org/freedesktop/secrets"), &service, QDBusConnection::SubPath));
+    qunsetenv("VIGIL_SECRET_PROM_TOKEN");
+    QElapsedTimer timer;
+    timer.start();
+    QString error;
+    CHECK(secrets::resolveSecret(QStringLiteral("prom-token"), &error, 500).isEmpty());
+    CHECK(error == "secret 'prom-token': the keychain did not answer within 0.5 s (is it waiting to be unlocked?); "
+                   "set the environment variable VIGIL_SECRET_PROM_TOKEN");
+    CHECK(timer.elapsed() >= 500);
+    timer.restart();
+    error.clear();
+    CHECK(secrets::resolveSecret(QStringLiteral("mlflow-ci"), &error, 5'000).isEmpty());
+    CHECK(error.startsWith("secret 'mlflow-ci': the keychain did not answer within 5 s"));
+    CHECK(timer.elapsed() < 4'000); // not another full wait behind the stuck one
+    qputenv("VIGIL_SECRET_MLFLOW_CI", "from-environment"); // the variable still works at once
+    CHECK(secrets::resolveSecret(QStringLiteral("mlflow-ci"), &error, 5'000) == "from-environment");
+    qunsetenv("VIGIL_SECRET_MLFLOW_CI");
 }
