@@ -4,6 +4,7 @@
 #include "alerts_view.h"
 #include "compare/compare_session.h"
 #include "compare_view.h"
+#include "connections_dialog.h"
 #include "dashboard_view.h"
 #include "drift_view.h"
 #include "session/session.h"
@@ -81,6 +82,20 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
     m_alertsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     m_alertsAction->setToolTip(QStringLiteral("Show the alerts (Ctrl+0): A acknowledge, S silence, U un-acknowledge, J/K move"));
     connect(m_alertsAction, &QAction::triggered, this, &MainWindow::showAlerts);
+
+    auto *connections = toolbar->addAction(QStringLiteral("Connections…"));
+    connections->setObjectName(QStringLiteral("connectionsAction"));
+    connections->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    connections->setToolTip(QStringLiteral("Add, edit and test connections; secrets go to the keychain (Ctrl+Shift+C)"));
+    connect(connections, &QAction::triggered, this, [this] {
+        auto *dialog = new ConnectionsDialog(m_session->workspace().path, m_session->plugins(), nullptr, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &ConnectionsDialog::workspaceSaved, this, [this](const QString &path) {
+            statusBar()->showMessage(QStringLiteral("Saved %1; open it again to use the changed connections")
+                                         .arg(QFileInfo(path).fileName()), 8000);
+        });
+        dialog->open();
+    });
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);

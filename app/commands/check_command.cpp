@@ -2,14 +2,12 @@
 #include "commands/check_command.h"
 
 #include "session/session.h"
-#include "sources/model_registry.h"
+#include "sources/connection_probe.h"
 #include "sources/plugin_registry.h"
 #include "workspace/workspace.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDeadlineTimer>
-#include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -17,65 +15,6 @@
 
 namespace vigil::app {
 
-namespace {
-
-// Spins the event loop until the future finishes or the deadline passes.
-template<typename T>
-bool waitFor(QFuture<T> future, const QDeadlineTimer &deadline)
-{
-    while (!future.isFinished() && !deadline.hasExpired())
-        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 50);
-    return future.isFinished();
-}
-
-QJsonObject checkRegistry(ModelRegistry *registry, const QDeadlineTimer &deadline, bool *ok)
-{
-    QJsonObject out;
-    auto models = registry->searchRegisteredModels({});
-    if (!waitFor(models, deadline)) {
-        *ok = false;
-        out.insert(QStringLiteral("error"), QStringLiteral("listing the registered models timed out"));
-        return out;
-    }
-    const auto result = models.result();
-    if (!result.ok()) {
-        *ok = false;
-        out.insert(QStringLiteral("error"), result.message);
-        return out;
-    }
-    QJsonArray list;
-    for (const RegisteredModel &m : result.value) {
-        QJsonObject model{{QStringLiteral("name"), m.name}};
-        QJsonArray aliases;
-        for (const ModelAlias &a : m.aliases)
-            aliases.append(QJsonObject{{QStringLiteral("alias"), a.alias}, {QStringLiteral("version"), a.version}});
-        model.insert(QStringLiteral("aliases"), aliases);
-        auto versions = registry->modelVersions(m.name, {});
-        if (waitFor(versions, deadline) && versions.result().ok()) {
-            QJsonArray vs;
-            for (const ModelVersion &v : versions.result().value) {
-                QJsonObject version{{QStringLiteral("version"), v.version}, {QStringLiteral("status"), v.status}};
-                if (!v.stage.isEmpty())
-                    version.insert(QStringLiteral("stage"), v.stage);
-                if (!v.aliases.isEmpty())
-                    version.insert(QStringLiteral("aliases"), QJsonArray::fromStringList(v.aliases));
-                vs.append(version);
-            }
-            model.insert(QStringLiteral("versions"), vs);
-        } else {
-            *ok = false;
-            model.insert(QStringLiteral("error"), versions.isFinished() ? versions.result().message
-                                                                        : QStringLiteral("listing its versions timed out"));
-        }
-        list.append(model);
-    }
-    out.insert(QStringLiteral("registered_models"), list);
-    for (const QString &w : result.warnings)
-        out.insert(QStringLiteral("warning"), w);
-    return out;
-}
-
-} // namespace
 
 int runCheckCommand(const QStringList &args)
 {
@@ -125,32 +64,10 @@ int runCheckCommand(const QStringList &args)
         const ConnectionSettings settings = Session::settingsFor(def, &secretError);
         if (!secretError.isEmpty())
             c.insert(QStringLiteral("secret"), secretError);
-        bool ok = true;
-        std::unique_ptr<Connector> connector(plugins.createConnector(settings, nullptr, &error));
-        if (!connector) {
-            ok = false;
-            c.insert(QStringLiteral("error"), error);
-        } else {
-            const QDeadlineTimer deadline(timeoutMs);
-            auto probe = connector->probe();
-            if (!waitFor(probe, deadline)) {
-                ok = false;
-                c.insert(QStringLiteral("error"), QStringLiteral("no answer within %1").arg(formatPromDuration(timeoutMs)));
-            } else if (!probe.result().ok()) {
-                ok = false;
-                c.insert(QStringLiteral("error"), probe.result().message);
-            } else {
-                c.insert(QStringLiteral("reached"), probe.result().message);
-                if (!probe.result().version.isEmpty())
-                    c.insert(QStringLiteral("version"), probe.result().version);
-                if (auto *registry = qobject_cast<ModelRegistry *>(connector.get())) {
-                    const QJsonObject r = checkRegistry(registry, deadline, &ok);
-                    for (auto it = r.begin(); it != r.end(); ++it)
-                        c.insert(it.key(), it.value());
-                }
-            }
-        }
-        c.insert(QStringLiteral("ok"), ok);
+        const QJsonObject probed = probeConnection(plugins, settings, timeoutMs);
+        for (auto it = probed.begin(); it != probed.end(); ++it)
+            c.insert(it.key(), it.value());
+        const bool ok = probed.value(QStringLiteral("ok")).toBool();
         allOk &= ok;
         connections.append(c);
         if (!json) {
@@ -158,6 +75,10 @@ int runCheckCommand(const QStringList &args)
                 << (ok ? c.value(QStringLiteral("reached")).toString() : QStringLiteral("FAILED: ") + c.value(QStringLiteral("error")).toString()) << "\n";
             if (c.contains(QStringLiteral("secret")))
                 out << "  " << c.value(QStringLiteral("secret")).toString() << "\n";
+            if (c.contains(QStringLiteral("series")))
+                out << "  series: " << qint64(c.value(QStringLiteral("series")).toDouble()) << "\n";
+            if (c.contains(QStringLiteral("metric_names")))
+                out << "  metric names: " << c.value(QStringLiteral("metric_names")).toInt() << "\n";
             for (const QJsonValue &m : c.value(QStringLiteral("registered_models")).toArray()) {
                 const QJsonObject model = m.toObject();
                 QStringList versions;

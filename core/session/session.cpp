@@ -2,6 +2,7 @@
 #include "session/session.h"
 
 #include "log/log.h"
+#include "secrets/secret_store.h"
 #include "sources/store_connector.h"
 
 #include <QPromise>
@@ -116,14 +117,9 @@ ConnectionSettings Session::settingsFor(const ConnectionDef &def, QString *error
 
 QString Session::secretValue(const QString &name, QString *error)
 {
-    QString var = QStringLiteral("VIGIL_SECRET_") + name.toUpper();
-    for (QChar &c : var)
-        if (!c.isLetterOrNumber())
-            c = u'_';
-    const QString value = qEnvironmentVariable(var.toUtf8().constData());
-    if (value.isEmpty() && error)
-        *error = QStringLiteral("secret '%1' not found; set the environment variable %2").arg(name, var);
-    return value;
+    // Called in the I/O thread (connectors, notifiers) and by `vigil check`:
+    // waits for the keychain there, never in the GUI thread.
+    return secrets::resolveSecret(name, error);
 }
 
 void Session::enableAlertPipeline(const QString &storePath)

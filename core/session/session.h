@@ -58,11 +58,14 @@ public:
     static QString jobId(const QString &dashboard, int panel, int query);
     // The step for a range: ~720 points across it, whole seconds, at least 1 s.
     static qint64 stepFor(qint64 rangeMs);
-    // Settings for a connector from a workspace definition; secrets come from
-    // the environment (VIGIL_SECRET_<NAME>) until the keychain is wired.
+    // Settings for a connector from a workspace definition, its secrets resolved
+    // by secretValue().
     static ConnectionSettings settingsFor(const ConnectionDef &def, QString *error);
-    // A secret's value by name, from $VIGIL_SECRET_<NAME> (upper case, other
-    // characters as '_'); empty with *error naming the variable when unset.
+    // A secret's value by name: $VIGIL_SECRET_<NAME> (upper case, other
+    // characters as '_') first, then the keychain (core/secrets). Blocks the
+    // calling thread up to 10 s for the keychain: call it in the I/O thread or
+    // on the command line, never in the GUI thread. Empty with *error saying
+    // why, and naming the variable, when it cannot be had.
     static QString secretValue(const QString &name, QString *error);
 
     // Health as last reported (GUI thread copy).

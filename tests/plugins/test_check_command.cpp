@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 
 using namespace vigil::test;
@@ -102,4 +103,26 @@ TEST_CASE("vigil check: a broken workspace is reported with its lines, bad usage
     CHECK(r.out.contains("connection fleet (demo): in-process demo fleet"));
     CHECK(check({}).exitCode == 2);
     CHECK(check({QStringLiteral("--workspace"), ws, QStringLiteral("--timeout"), QStringLiteral("soon")}).exitCode == 2);
+}
+
+TEST_CASE("vigil check reports a Prometheus' version and how many series it holds", "[plugins][check]")
+{
+    TestStack stack;
+    const QUrl fleet = stack.startDemoFleet(60.0);
+    const QUrl prometheus = stack.startPrometheus({fleet});
+    QTemporaryDir dir;
+    const QString ws = writeFile(dir, QStringLiteral("prom.yaml"),
+                                 QStringLiteral("connections:\n  prom: { kind: prometheus, url: \"%1\" }\n").arg(prometheus.toString()));
+    QJsonObject prom;
+    // The head holds series once the first scrape has landed.
+    REQUIRE(waitUntil([&] {
+        const Run r = check({QStringLiteral("--workspace"), ws, QStringLiteral("--json")});
+        prom = QJsonDocument::fromJson(r.out).object().value("connections").toArray().first().toObject();
+        return r.exitCode == 0 && prom.value("series").toDouble() > 0;
+    }, 30'000));
+    CHECK(prom.value("version").toString().startsWith("2."));
+    CHECK(prom.value("reached").toString().startsWith("Prometheus 2."));
+    const Run text = check({QStringLiteral("--workspace"), ws});
+    INFO(text.out.toStdString());
+    CHECK(QString::fromUtf8(text.out).contains(QRegularExpression(QStringLiteral("\n  series: [1-9][0-9]*\n"))));
 }
