@@ -390,7 +390,7 @@ GrafanaImport importGrafanaDashboard(const QByteArray &json, const QString &conn
         out.dashboard.panels.append(panel);
     }
     for (const QString &name : unknownVars)
-        out.notes.append(QStringLiteral("variable $%1 is not defined in the dashboard: left in the query, which Prometheus will reject").arg(name));
+        out.notes.append(QStringLiteral("variable $%1 is not defined in the dashboard: left in the query as written; replace it with a label value").arg(name));
     // Vigil's grid has one column count: the one most panels were laid out in.
     int columns = 2, most = 0;
     for (auto it = columnsSeen.constBegin(); it != columnsSeen.constEnd(); ++it)

@@ -194,7 +194,7 @@ TEST_CASE("Grafana import: what cannot be imported is listed, with the reason", 
     CHECK(g.notes.contains("panel 'p99 latency' (timeseries): 1 hidden query left out"));
     CHECK(g.notes.contains("panel 'Requests' (stat) is shown as a time series"));
     CHECK(g.notes.contains("panel 'GPU temperature' (timeseries): unit 'celsius' has no Vigil equivalent; shown without a unit"));
-    CHECK(g.notes.contains("variable $node is not defined in the dashboard: left in the query, which Prometheus will reject"));
+    CHECK(g.notes.contains("variable $node is not defined in the dashboard: left in the query as written; replace it with a label value"));
 }
 
 TEST_CASE("Grafana import: the HTTP API's {dashboard: ...} shape and the pre-5.0 rows", "[grafana]")
