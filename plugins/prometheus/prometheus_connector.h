@@ -3,7 +3,9 @@
 
 #include "prometheus_request.h"
 #include "prometheus_response.h"
+#include "prometheus_rules.h"
 #include "sources/connector.h"
+#include "sources/rule_status.h"
 
 #include <QFuture>
 
@@ -22,15 +24,21 @@ namespace vigil::prometheus {
 // there, and futures complete there. The discovery methods are Q_INVOKABLE so
 // a caller that only holds a vigil::Connector (it came from a plugin) can
 // reach them by name.
-class PrometheusConnector : public Connector
+class PrometheusConnector : public Connector, public RuleStatus
 {
     Q_OBJECT
+    Q_INTERFACES(vigil::RuleStatus)
 public:
     explicit PrometheusConnector(ConnectionSettings settings, QObject *parent = nullptr);
     ~PrometheusConnector() override;
 
     QString kind() const override { return QStringLiteral("prometheus"); }
-    Capabilities capabilities() const override { return Capability::TimeSeries | Capability::Histograms; }
+    // RuleStatus: VictoriaMetrics and Thanos Query answer /api/v1/rules too
+    // (vmalert's or the rulers' rules, when configured); others 404 it.
+    Capabilities capabilities() const override
+    {
+        return Capability::TimeSeries | Capability::Histograms | Capability::RuleStatus;
+    }
     const ConnectionSettings &settings() const override { return m_settings; }
 
     QFuture<QueryResult> query(const QueryRequest &request) override;
@@ -46,6 +54,11 @@ public:
     Q_INVOKABLE QFuture<vigil::prometheus::LabelListResult> labelValues(const QString &labelName,
                                                                        const QStringList &matchers,
                                                                        qint64 startMs, qint64 endMs);
+
+    // Prometheus' own rules with their health and last error, and the alerts
+    // they hold (vigil::RuleStatus, reached with qobject_cast).
+    QFuture<Result<QList<RuleGroupInfo>>> ruleGroups() override;
+    QFuture<Result<QList<RuleAlert>>> ruleAlerts() override;
 
 private:
     QFuture<HttpResponse> send(const ApiRequest &request);
