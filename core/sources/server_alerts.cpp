@@ -3,7 +3,10 @@
 
 #include "sources/rule_status.h"
 
+#include <QPromise>
 #include <algorithm>
+#include <functional>
+#include <memory>
 
 namespace vigil {
 
@@ -177,6 +180,85 @@ QStringList ackSilenceIds(const QList<ServerSilence> &silences, const ServerAler
             ids << s.id;
     }
     return ids;
+}
+
+QFuture<Result<QString>> acknowledgeServerAlert(ServerAlerts *api, QObject *context, const ServerAlert &alert,
+                                                const QString &author, const QString &comment, qint64 durationMs,
+                                                qint64 nowMs)
+{
+    Q_UNUSED(context);
+    QString why;
+    const auto silence = ackSilenceFor(alert, author, comment, durationMs, nowMs, &why);
+    if (!silence)
+        return QtFuture::makeReadyFuture(Result<QString>::failure(
+            ErrorKind::Server, QStringLiteral("cannot acknowledge %1: %2").arg(alert.displayName(), why)));
+    return api->createSilence(*silence);
+}
+
+QFuture<Result<int>> unacknowledgeServerAlert(ServerAlerts *api, QObject *context, const ServerAlert &alert)
+{
+    // Only the silences with its labels: the server narrows the listing,
+    // ackSilenceIds() then drops the wider ones.
+    QList<SilenceMatcher> filter;
+    for (const Label &l : alert.labels) {
+        if (!l.second.isEmpty())
+            filter.append(SilenceMatcher{l.first, l.second, SilenceMatcher::Op::Equal});
+    }
+    struct State
+    {
+        QPromise<Result<int>> promise;
+        QStringList ids;
+        int expired = 0;
+        std::function<void(qsizetype)> next;
+        void finish(Result<int> r)
+        {
+            promise.addResult(std::move(r));
+            promise.finish();
+            next = nullptr; // it holds the state: break the cycle
+        }
+    };
+    auto state = std::make_shared<State>();
+    state->promise.start();
+    QFuture<Result<int>> future = state->promise.future();
+    const QString name = alert.displayName();
+
+    api->silences(filter).then(context, [api, context, state, alert, name](const Result<QList<ServerSilence>> &listed) {
+        if (!listed.ok())
+            return state->finish(Result<int>::failedAs(listed));
+        state->ids = ackSilenceIds(listed.value, alert);
+        if (state->ids.isEmpty()) {
+            Result<int> none;
+            none.warnings << QStringLiteral("%1 has no acknowledgement silence on the server").arg(name);
+            return state->finish(none);
+        }
+        // One after the other; the first failure ends it, saying what was done.
+        std::weak_ptr<State> weak = state;
+        state->next = [api, context, weak](qsizetype i) {
+            auto st = weak.lock();
+            if (!st)
+                return;
+            if (i == st->ids.size()) {
+                Result<int> done;
+                done.value = st->expired;
+                return st->finish(done);
+            }
+            api->expireSilence(st->ids.at(i)).then(context, [st, i](const Result<bool> &r) {
+                if (!r.ok()) {
+                    auto failed = Result<int>::failedAs(r);
+                    failed.value = st->expired;
+                    if (st->expired > 0)
+                        failed.message += QStringLiteral(" (%1 of %2 silences expired before this)")
+                                              .arg(st->expired)
+                                              .arg(st->ids.size());
+                    return st->finish(failed);
+                }
+                ++st->expired;
+                st->next(i + 1);
+            });
+        };
+        state->next(0);
+    });
+    return future;
 }
 
 } // namespace vigil

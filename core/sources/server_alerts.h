@@ -139,6 +139,16 @@ public:
     virtual QFuture<Result<bool>> expireSilence(const QString &id) = 0;
 };
 
+// Acknowledge on the server: create the silence ackSilenceFor() builds; the
+// value is its id. Un-acknowledge: expire every pending or active silence that
+// is the alert's acknowledgement (ackSilenceIds); the value is how many (0,
+// with a warning, when there was none). Continuations run in `context`'s
+// thread (the connector itself, normally); messages name the alert.
+QFuture<Result<QString>> acknowledgeServerAlert(ServerAlerts *api, QObject *context, const ServerAlert &alert,
+                                                const QString &author, const QString &comment, qint64 durationMs,
+                                                qint64 nowMs);
+QFuture<Result<int>> unacknowledgeServerAlert(ServerAlerts *api, QObject *context, const ServerAlert &alert);
+
 } // namespace vigil
 
 #define VIGIL_SERVER_ALERTS_IID "org.vigil.ServerAlerts/1"

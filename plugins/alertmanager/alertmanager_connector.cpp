@@ -3,8 +3,6 @@
 
 #include "net/http_client.h"
 
-#include <QPromise>
-#include <memory>
 
 namespace vigil::alertmanager {
 
@@ -114,74 +112,6 @@ QFuture<Result<bool>> AlertmanagerConnector::expireSilence(const QString &id)
 {
     return call<bool>(QStringLiteral("expiring silence %1").arg(id.left(80)), buildExpireSilenceRequest(id),
                       parseExpireSilence);
-}
-
-QFuture<Result<QString>> AlertmanagerConnector::acknowledge(const ServerAlert &alert, const QString &author,
-                                                           const QString &comment, qint64 durationMs, qint64 nowMs)
-{
-    QString why;
-    const auto silence = ackSilenceFor(alert, author, comment, durationMs, nowMs, &why);
-    if (!silence)
-        return QtFuture::makeReadyFuture(Result<QString>::failure(
-            ErrorKind::Server, QStringLiteral("cannot acknowledge %1: %2").arg(alert.displayName(), why)));
-    return createSilence(*silence);
-}
-
-QFuture<Result<int>> AlertmanagerConnector::unacknowledge(const ServerAlert &alert)
-{
-    // Only the silences with exactly its labels: narrowing the listing by them
-    // is the server's work, ackSilenceIds() then drops wider ones.
-    QList<SilenceMatcher> filter;
-    for (const Label &l : alert.labels) {
-        if (!l.second.isEmpty())
-            filter.append(SilenceMatcher{l.first, l.second, SilenceMatcher::Op::Equal});
-    }
-    return silences(filter).then(this, [this, alert](const Result<QList<ServerSilence>> &listed) {
-        if (!listed.ok())
-            return QtFuture::makeReadyFuture(Result<int>::failedAs(listed));
-        const QStringList ids = ackSilenceIds(listed.value, alert);
-        auto state = std::make_shared<std::pair<QPromise<Result<int>>, int>>();
-        state->first.start();
-        state->second = 0;
-        QFuture<Result<int>> future = state->first.future();
-        if (ids.isEmpty()) {
-            Result<int> none;
-            none.warnings << QStringLiteral("%1 has no acknowledgement silence on Alertmanager").arg(alert.displayName());
-            state->first.addResult(none);
-            state->first.finish();
-            return future;
-        }
-        // One after the other; the first failure ends it with what was done so far.
-        auto next = std::make_shared<std::function<void(qsizetype)>>();
-        *next = [this, state, ids, next](qsizetype i) {
-            if (i == ids.size()) {
-                Result<int> done;
-                done.value = state->second;
-                state->first.addResult(done);
-                state->first.finish();
-                *next = nullptr; // break the cycle
-                return;
-            }
-            expireSilence(ids.at(i)).then(this, [state, next, i, ids](const Result<bool> &r) {
-                if (!r.ok()) {
-                    auto failed = Result<int>::failedAs(r);
-                    failed.value = state->second;
-                    if (state->second > 0)
-                        failed.message += QStringLiteral(" (%1 of %2 silences expired before this)")
-                                              .arg(state->second)
-                                              .arg(ids.size());
-                    state->first.addResult(failed);
-                    state->first.finish();
-                    *next = nullptr;
-                    return;
-                }
-                ++state->second;
-                (*next)(i + 1);
-            });
-        };
-        (*next)(0);
-        return future;
-    }).unwrap();
 }
 
 } // namespace vigil::alertmanager

@@ -45,13 +45,6 @@ public:
     QFuture<Result<QString>> createSilence(const ServerSilence &silence) override;
     QFuture<Result<bool>> expireSilence(const QString &id) override;
 
-    // Acknowledge: the silence with exactly the alert's labels (ackSilenceFor);
-    // the value is its id. Un-acknowledge: expire every pending or active
-    // silence that ackSilenceFor would have built for it; the value is how many.
-    QFuture<Result<QString>> acknowledge(const ServerAlert &alert, const QString &author, const QString &comment,
-                                         qint64 durationMs, qint64 nowMs);
-    QFuture<Result<int>> unacknowledge(const ServerAlert &alert);
-
 private:
     template<typename T, typename Parse>
     QFuture<Result<T>> call(const QString &doing, const ApiRequest &request, Parse parse);
