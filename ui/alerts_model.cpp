@@ -2,6 +2,7 @@
 #include "alerts_model.h"
 
 #include "rules/alert_template.h"
+#include "rules/rule.h"
 
 #include <QColor>
 #include <QDateTime>
@@ -42,6 +43,42 @@ void AlertsModel::setRows(const QList<alerting::AlertRow> &rows, qint64 nowMs)
     beginResetModel();
     m_rows = incoming;
     endResetModel();
+}
+
+QString AlertsModel::serverFingerprint(const QString &connection, const QString &fingerprint)
+{
+    return QStringLiteral("alertmanager/%1/%2").arg(connection, fingerprint);
+}
+
+alerting::AlertRow AlertsModel::fromServerAlert(const QString &connection, const ServerAlert &a)
+{
+    alerting::AlertRow row;
+    const QString name = a.label(QStringLiteral("alertname"));
+    Labels seriesLabels;
+    for (const Label &l : a.labels) {
+        if (l.first != QLatin1String("alertname"))
+            seriesLabels.append(l);
+    }
+    row.instance.id.rule = name.isEmpty() ? QStringLiteral("(no alertname)") : name;
+    row.instance.id.series = SeriesKey(QString(), seriesLabels);
+    row.instance.id.fingerprint = serverFingerprint(connection, a.fingerprint);
+    row.instance.state = AlertState::Firing; // the server holds it: it is open
+    row.instance.severity = rules::severityFromString(a.label(QStringLiteral("severity"))).value_or(rules::Severity::Warning);
+    row.instance.stateSinceMs = a.startsAtMs;
+    row.instance.activeSinceMs = a.startsAtMs;
+    row.labels = a.labels;
+    row.summary = a.annotation(QStringLiteral("summary"));
+    row.description = a.annotation(QStringLiteral("description"));
+    for (const Label &l : a.annotations)
+        row.annotations.append(rules::Annotation{l.first, l.second});
+    row.condition = a.generatorUrl.isEmpty() ? QStringLiteral("held by Alertmanager")
+                                             : QStringLiteral("held by Alertmanager, from %1").arg(a.generatorUrl);
+    row.group = QStringLiteral("Alertmanager %1").arg(connection);
+    row.source = row.group;
+    row.serverState = toString(a.state);
+    // Suppressed counts as silenced here: Alertmanager sends no notification.
+    row.silencedBy = a.silencedBy + a.inhibitedBy;
+    return row;
 }
 
 int AlertsModel::rowCount(const QModelIndex &parent) const
@@ -152,9 +189,11 @@ QVariant AlertsModel::data(const QModelIndex &index, int role) const
         case Since: return since(sinceMs, m_nowMs);
         case Status: {
             QStringList parts;
+            if (!r->serverState.isEmpty())
+                parts << r->serverState;
             if (r->ack)
                 parts << QStringLiteral("acked by %1").arg(r->ack->by);
-            if (!r->silencedBy.isEmpty())
+            if (!r->silencedBy.isEmpty() && r->serverState.isEmpty())
                 parts << QStringLiteral("silenced");
             if (inst.flapping)
                 parts << QStringLiteral("flapping");
@@ -163,6 +202,7 @@ QVariant AlertsModel::data(const QModelIndex &index, int role) const
             return parts.join(QStringLiteral(", "));
         }
         case Summary: return r->summary.isEmpty() ? r->condition : r->summary;
+        case Source: return r->source.isEmpty() ? QStringLiteral("Vigil") : r->source;
         }
         break;
     case Qt::ToolTipRole: {
@@ -201,7 +241,7 @@ QVariant AlertsModel::headerData(int section, Qt::Orientation orientation, int r
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char *names[] = {"Severity", "State", "Alert", "Model", "Version", "Value", "Since", "Status", "Summary"};
+    static const char *names[] = {"Severity", "State", "Alert", "Model", "Version", "Value", "Since", "Status", "Summary", "Source"};
     return section >= 0 && section < ColumnCount ? QString::fromLatin1(names[section]) : QVariant();
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "alerting/alert_engine.h"
+#include "sources/server_alerts.h"
 
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>
@@ -14,7 +15,7 @@ class AlertsModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Severity, State, Alert, Model, Version, Value, Since, Status, Summary, ColumnCount };
+    enum Column { Severity, State, Alert, Model, Version, Value, Since, Status, Summary, Source, ColumnCount };
     enum Role { FingerprintRole = Qt::UserRole + 1, SortRole, StateRole, AckedRole, SilencedRole };
 
     explicit AlertsModel(QObject *parent = nullptr);
@@ -34,6 +35,11 @@ public:
     static QColor severityColour(rules::Severity severity);
     static QString since(qint64 sinceMs, qint64 nowMs);
     static QString formatValue(double value);
+    // A server-side alert as a row: source "Alertmanager <connection>", open
+    // (Firing) while the server holds it, Silenced when it is suppressed there,
+    // its fingerprint prefixed so it never meets one of Vigil's own.
+    static alerting::AlertRow fromServerAlert(const QString &connection, const ServerAlert &alert);
+    static QString serverFingerprint(const QString &connection, const QString &fingerprint);
     // Firing (or NoData/Error/Recovering) and neither acknowledged nor silenced.
     static bool needsAttention(const alerting::AlertRow &row);
 

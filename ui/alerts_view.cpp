@@ -97,6 +97,7 @@ AlertsView::AlertsView(Session *session, QWidget *parent)
     key(QKeySequence::Find, [this] { m_search->setFocus(); m_search->selectAll(); });
 
     connect(session, &Session::alertsUpdated, this, &AlertsView::reload);
+    connect(session, &Session::serverAlertsUpdated, this, &AlertsView::reload);
     connect(session, &Session::alertHistoryReady, this, [this](const QString &fp, const QStringList &lines) {
         if (fp != selectedFingerprint())
             return;
@@ -116,7 +117,14 @@ AlertsView::AlertsView(Session *session, QWidget *parent)
 void AlertsView::reload()
 {
     const QString keep = selectedFingerprint();
-    m_model->setRows(m_session->alertRows(), QDateTime::currentMSecsSinceEpoch());
+    QList<alerting::AlertRow> rows = m_session->alertRows();
+    m_serverRows.clear();
+    for (const ServerAlertRow &s : m_session->serverAlertRows()) {
+        alerting::AlertRow row = AlertsModel::fromServerAlert(s.connection, s.alert);
+        m_serverRows.insert(row.instance.id.fingerprint, s);
+        rows.append(std::move(row));
+    }
+    m_model->setRows(rows, QDateTime::currentMSecsSinceEpoch());
     if (!keep.isEmpty())
         selectFingerprint(keep);
     if (!m_table->currentIndex().isValid() && m_filter->rowCount() > 0)
@@ -168,6 +176,8 @@ void AlertsView::acknowledgeSelected(const QString &comment)
     if (fp.isEmpty())
         return;
     m_message->hide();
+    if (const auto it = m_serverRows.constFind(fp); it != m_serverRows.cend())
+        return m_session->acknowledgeOnServer(it->connection, it->alert, comment);
     m_session->acknowledge(fp, comment);
 }
 
@@ -177,6 +187,8 @@ void AlertsView::unacknowledgeSelected()
     if (fp.isEmpty())
         return;
     m_message->hide();
+    if (const auto it = m_serverRows.constFind(fp); it != m_serverRows.cend())
+        return m_session->unacknowledgeOnServer(it->connection, it->alert);
     m_session->unacknowledge(fp);
 }
 
@@ -185,8 +197,10 @@ void AlertsView::askAcknowledge()
     if (selectedFingerprint().isEmpty())
         return;
     bool ok = false;
+    const bool onServer = m_serverRows.contains(selectedFingerprint());
     const QString comment = QInputDialog::getText(this, QStringLiteral("Acknowledge"),
-        QStringLiteral("Comment (optional). Repeats stop until the alert resolves or its severity rises."),
+        onServer ? QStringLiteral("Comment (optional). Alertmanager gets a 2 h silence of exactly this alert's labels.")
+                 : QStringLiteral("Comment (optional). Repeats stop until the alert resolves or its severity rises."),
         QLineEdit::Normal, QString(), &ok);
     if (ok)
         acknowledgeSelected(comment);
@@ -239,6 +253,8 @@ void AlertsView::showDetails()
     QStringList lines;
     const auto &inst = r->instance;
     lines << QStringLiteral("%1 — %2 (%3)").arg(inst.id.rule, AlertsModel::stateText(*r), rules::toString(inst.severity));
+    if (!r->source.isEmpty())
+        lines << QStringLiteral("Source: %1, %2 there").arg(r->source, r->serverState);
     if (!r->summary.isEmpty())
         lines << r->summary;
     if (!r->description.isEmpty())

@@ -12,9 +12,9 @@ class QLineEdit;
 class QPlainTextEdit;
 class QTableView;
 
-namespace vigil {
-class Session;
-}
+#include "session/session.h"
+
+#include <QHash>
 
 namespace vigil::ui {
 
@@ -64,6 +64,8 @@ private:
     bool m_showingHistory = false;
     QLabel *m_message;
     int m_attention = 0;
+    // Server-side rows by their model fingerprint, for A and U on them.
+    QHash<QString, ServerAlertRow> m_serverRows;
 };
 
 // Create a silence: matchers (one per line, Alertmanager's syntax), duration,

@@ -30,6 +30,10 @@ struct AlertRow
     std::optional<rules::Ack> ack;
     QStringList silencedBy;   // ids of active silences that match
     QList<rules::Annotation> annotations; // every rendered annotation, in the rule's order
+    // Empty for Vigil's own rules; "Alertmanager <connection>" for an alert
+    // read from a server (then serverState is its state there, e.g. "suppressed").
+    QString source;
+    QString serverState;
     QString label(const QString &name) const;
 };
 

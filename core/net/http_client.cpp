@@ -264,6 +264,11 @@ QFuture<HttpResponse> HttpClient::postJson(const QString &path, const QJsonDocum
     return send(Method::PostJson, path, {}, body.toJson(QJsonDocument::Compact));
 }
 
+QFuture<HttpResponse> HttpClient::deleteResource(const QString &path)
+{
+    return send(Method::Delete, path, {}, {});
+}
+
 QFuture<HttpResponse> HttpClient::send(Method method, const QString &path, const QUrlQuery &query,
                                        QByteArray body)
 {
@@ -304,7 +309,9 @@ void HttpClient::start(Method method, const QNetworkRequest &request, const QByt
         exchange->finish(HttpResponse{ErrorKind::Canceled, QStringLiteral("request to %1 canceled").arg(exchange->where)});
         return;
     }
-    QNetworkReply *reply = method == Method::Get ? m_nam->get(request) : m_nam->post(request, body);
+    QNetworkReply *reply = method == Method::Get      ? m_nam->get(request)
+                         : method == Method::Delete ? m_nam->deleteResource(request)
+                                                    : m_nam->post(request, body);
     const qint64 maxBytes = m_settings.maxBodyBytes;
     using Abort = Exchange::Abort;
 

@@ -95,6 +95,8 @@ public:
     QFuture<HttpResponse> get(const QString &path, const QUrlQuery &query = {});
     QFuture<HttpResponse> postForm(const QString &path, const QUrlQuery &form);
     QFuture<HttpResponse> postJson(const QString &path, const QJsonDocument &body);
+    // DELETE (Alertmanager expires a silence with DELETE /api/v2/silence/{id}).
+    QFuture<HttpResponse> deleteResource(const QString &path);
 
     // The request as it would be sent (URL, auth and extra headers, timeout,
     // TLS settings); public so tests can check it without a server.
@@ -104,7 +106,7 @@ public:
     const QString &configurationError() const { return m_configError; }
 
 private:
-    enum class Method { Get, PostForm, PostJson };
+    enum class Method { Get, PostForm, PostJson, Delete };
     struct Exchange; // one request in flight: its promise, body so far, why it was aborted
     QFuture<HttpResponse> send(Method method, const QString &path, const QUrlQuery &query,
                                QByteArray body);

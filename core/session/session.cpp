@@ -48,6 +48,10 @@ Session::Session(QObject *parent) : QObject(parent)
             m_engine->tick();
             if (m_pipeline)
                 m_pipeline->tick();
+            if (++m_serverPollTicks * 1'000 >= kServerAlertsPollMs) {
+                m_serverPollTicks = 0;
+                pollServerAlerts();
+            }
         });
         timer->start();
     });
@@ -203,6 +207,7 @@ QStringList Session::open(const Workspace &workspace)
         if (m_pipelineEnabled)
             errors << startPipeline(workspace); // restores before the first evaluation
         m_engine->tick();
+        pollServerAlerts();
     });
     for (const QString &e : errors)
         logger("app")->warn("{}", e.toStdString());
@@ -286,6 +291,97 @@ void Session::expireSilence(const QString &id)
             QMetaObject::invokeMethod(this, [this, id] {
                 Q_EMIT alertCommandFailed(QStringLiteral("silence %1 is unknown or already over").arg(id));
             }, Qt::QueuedConnection);
+    });
+}
+
+ServerAlerts *Session::serverAlertsOf(const QString &connection) const
+{
+    Connector *c = m_scheduler ? m_scheduler->connector(connection) : nullptr;
+    return c ? qobject_cast<ServerAlerts *>(c) : nullptr;
+}
+
+void Session::pollServerAlerts()
+{
+    if (m_serverPollInFlight)
+        return;
+    QList<std::pair<QString, ServerAlerts *>> apis;
+    for (const ConnectionDef &def : m_workspace.connections) {
+        if (ServerAlerts *api = serverAlertsOf(def.name))
+            apis.append({def.name, api});
+    }
+    if (apis.isEmpty())
+        return;
+    struct Gather
+    {
+        QList<ServerAlertRow> rows;
+        QHash<QString, QString> errors;
+        qsizetype pending = 0;
+    };
+    auto g = std::make_shared<Gather>();
+    g->pending = apis.size();
+    m_serverPollInFlight = true;
+    for (const auto &[name, api] : apis) {
+        api->alerts().then(m_ioRoot, [this, g, name = name](const Result<QList<ServerAlert>> &r) {
+            if (r.ok()) {
+                for (const ServerAlert &a : r.value)
+                    g->rows.append(ServerAlertRow{name, a});
+            } else {
+                g->errors.insert(name, r.message);
+                logger("alerts")->warn("connection {}: {}", name.toStdString(), r.message.toStdString());
+            }
+            if (--g->pending > 0)
+                return;
+            m_serverPollInFlight = false;
+            QMetaObject::invokeMethod(this, [this, rows = g->rows, errors = g->errors] {
+                m_serverAlertRows = rows;
+                m_serverAlertErrors = errors;
+                Q_EMIT serverAlertsUpdated();
+            }, Qt::QueuedConnection);
+        });
+    }
+}
+
+void Session::refreshServerAlerts()
+{
+    inIoAsync([this] { pollServerAlerts(); });
+}
+
+void Session::acknowledgeOnServer(const QString &connection, const ServerAlert &alert, const QString &comment,
+                                  qint64 durationMs)
+{
+    const QString by = userName();
+    inIoAsync([this, connection, alert, comment, durationMs, by] {
+        auto failed = [this](const QString &error) {
+            QMetaObject::invokeMethod(this, [this, error] { Q_EMIT alertCommandFailed(error); }, Qt::QueuedConnection);
+        };
+        ServerAlerts *api = serverAlertsOf(connection);
+        if (!api)
+            return failed(QStringLiteral("connection '%1' is not available (see the issues banner)").arg(connection));
+        vigil::acknowledgeServerAlert(api, m_ioRoot, alert, by, comment, durationMs, QDateTime::currentMSecsSinceEpoch())
+            .then(m_ioRoot, [this, failed, connection](const Result<QString> &r) {
+                if (!r.ok())
+                    failed(QStringLiteral("Alertmanager %1: %2").arg(connection, r.message));
+                pollServerAlerts();
+            });
+    });
+}
+
+void Session::unacknowledgeOnServer(const QString &connection, const ServerAlert &alert)
+{
+    inIoAsync([this, connection, alert] {
+        auto failed = [this](const QString &error) {
+            QMetaObject::invokeMethod(this, [this, error] { Q_EMIT alertCommandFailed(error); }, Qt::QueuedConnection);
+        };
+        ServerAlerts *api = serverAlertsOf(connection);
+        if (!api)
+            return failed(QStringLiteral("connection '%1' is not available (see the issues banner)").arg(connection));
+        vigil::unacknowledgeServerAlert(api, m_ioRoot, alert).then(m_ioRoot, [this, failed, connection](const Result<int> &r) {
+            if (!r.ok())
+                failed(QStringLiteral("Alertmanager %1: %2").arg(connection, r.message));
+            else if (!r.warnings.isEmpty())
+                failed(QStringLiteral("Alertmanager %1: %2").arg(connection, r.warnings.join(QStringLiteral("; "))));
+            pollServerAlerts();
+        });
     });
 }
 

@@ -7,6 +7,7 @@
 #include "series/series_store.h"
 #include "sources/plugin_registry.h"
 #include "sources/poll_scheduler.h"
+#include "sources/server_alerts.h"
 #include "workspace/workspace.h"
 
 #include <QObject>
@@ -21,6 +22,13 @@ namespace vigil {
 // queued signals, samples through the thread-safe store.
 //
 // Only the dashboard on screen is polled (setActiveDashboard): hidden panels cost nothing.
+// An alert held by a server (Alertmanager), with the connection it came from.
+struct ServerAlertRow
+{
+    QString connection;
+    ServerAlert alert;
+};
+
 class Session : public QObject
 {
     Q_OBJECT
@@ -87,6 +95,19 @@ public:
     void unacknowledge(const QString &fingerprint);
     void addSilence(const rules::Silence &silence);
     void expireSilence(const QString &id);
+    // Server-side alerts (connections whose connector is a vigil::ServerAlerts,
+    // i.e. Alertmanager), read every kServerAlertsPollMs and after each
+    // acknowledgement; GUI thread copies, refreshed before serverAlertsUpdated().
+    static constexpr int kServerAlertsPollMs = 15'000;
+    QList<ServerAlertRow> serverAlertRows() const { return m_serverAlertRows; }
+    QHash<QString, QString> serverAlertErrors() const { return m_serverAlertErrors; }
+    void refreshServerAlerts();
+    // Acknowledge on the server: a silence of exactly the alert's labels, by
+    // userName(), for `durationMs`; un-acknowledge: expire it. A refusal comes
+    // back as alertCommandFailed().
+    void acknowledgeOnServer(const QString &connection, const ServerAlert &alert, const QString &comment,
+                             qint64 durationMs = 2 * 3'600'000LL);
+    void unacknowledgeOnServer(const QString &connection, const ServerAlert &alert);
     // Asks the alert database for one alert's history (transitions and
     // acknowledgements, oldest first); the answer comes as alertHistoryReady,
     // one line of plain text per entry. Without a database: an explanation.
@@ -108,6 +129,7 @@ Q_SIGNALS:
     void alertsUpdated();
     void alertHistoryReady(const QString &fingerprint, const QStringList &lines);
     void driftUpdated();
+    void serverAlertsUpdated();
     void alertCommandFailed(const QString &message);
     // A new entry of notificationProblems().
     void notificationProblem(const QString &message);
@@ -147,6 +169,12 @@ private:
     QHash<QString, QString> m_ruleErrors;
     void publishAlerts(); // in the I/O thread: copies the engine's rows to the GUI thread
     void inIoAsync(std::function<void()> f);
+    QList<ServerAlertRow> m_serverAlertRows;
+    QHash<QString, QString> m_serverAlertErrors;
+    bool m_serverPollInFlight = false; // I/O thread
+    int m_serverPollTicks = 0;         // I/O thread
+    void pollServerAlerts();           // in the I/O thread
+    ServerAlerts *serverAlertsOf(const QString &connection) const; // in the I/O thread
 };
 
 } // namespace vigil

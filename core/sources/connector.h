@@ -100,6 +100,7 @@ enum class Capability {
     ModelRegistry = 0x4,
     ServerAlerts = 0x8,
     Silences = 0x10,
+    RuleStatus = 0x20, // the server evaluates rules itself (Prometheus): vigil::RuleStatus
 };
 Q_DECLARE_FLAGS(Capabilities, Capability)
 Q_DECLARE_OPERATORS_FOR_FLAGS(Capabilities)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "sources/connector.h"
+#include "sources/result.h"
 
 #include <QFuture>
 #include <QList>
@@ -13,48 +14,6 @@
 #include <utility>
 
 namespace vigil {
-
-// What a call to a model registry returned: the value, or why not. The message
-// is for the user and names the server; `errorCode` is the server's own code
-// (MLflow's RESOURCE_DOES_NOT_EXIST, INVALID_PARAMETER_VALUE, ...).
-template<typename T>
-struct Result
-{
-    ErrorKind error = ErrorKind::None;
-    QString message;
-    int httpStatus = 0;
-    QString errorCode;
-    // The thing asked for does not exist: a 404, or MLflow's 400 for an alias
-    // that points nowhere. Callers show "no such version" rather than a failure.
-    bool notFound = false;
-    // Said next to the value: e.g. a listing stopped at its page bound.
-    QStringList warnings;
-    T value{};
-
-    bool ok() const { return error == ErrorKind::None; }
-
-    static Result failure(ErrorKind kind, QString why, int status = 0)
-    {
-        Result r;
-        r.error = kind;
-        r.message = std::move(why);
-        r.httpStatus = status;
-        return r;
-    }
-    // The same failure, carried over to a result of another type.
-    template<typename U>
-    static Result failedAs(const Result<U> &other)
-    {
-        Result r;
-        r.error = other.error;
-        r.message = other.message;
-        r.httpStatus = other.httpStatus;
-        r.errorCode = other.errorCode;
-        r.notFound = other.notFound;
-        r.warnings = other.warnings;
-        return r;
-    }
-};
 
 // Key/value pairs in the order the server sent them (tags, params).
 using KeyValues = QList<std::pair<QString, QString>>;

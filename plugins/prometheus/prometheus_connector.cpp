@@ -313,4 +313,29 @@ void PrometheusConnector::discoverLabels(const std::shared_ptr<Discovery> &d)
     });
 }
 
+
+template<typename T, typename Parse>
+static QFuture<Result<T>> readResult(QFuture<HttpResponse> sent, QObject *context, const QString &doing, Parse parse)
+{
+    return sent.then(context, [doing, parse](const HttpResponse &r) {
+        Result<T> out = r.hasAnswer() ? parse(r.body, r.status, r.contentType, r.where)
+                                      : Result<T>::failure(r.error, r.message, r.status);
+        if (!out.ok())
+            out.message = QStringLiteral("%1: %2").arg(doing, out.message);
+        return out;
+    });
+}
+
+QFuture<Result<QList<RuleGroupInfo>>> PrometheusConnector::ruleGroups()
+{
+    return readResult<QList<RuleGroupInfo>>(send(buildRulesRequest()), this, QStringLiteral("reading the server's rules"),
+                                            parseRulesResponse);
+}
+
+QFuture<Result<QList<RuleAlert>>> PrometheusConnector::ruleAlerts()
+{
+    return readResult<QList<RuleAlert>>(send(buildAlertsRequest()), this, QStringLiteral("reading the server's alerts"),
+                                        parseAlertsResponse);
+}
+
 } // namespace vigil::prometheus

@@ -4,8 +4,10 @@
 #include "prometheus_engine.h"
 #include "prometheus_request.h"
 #include "prometheus_response.h"
+#include "prometheus_rules.h"
 #include "sources/connector.h"
 #include "sources/metric_discovery.h"
+#include "sources/rule_status.h"
 
 #include <QFuture>
 
@@ -24,16 +26,21 @@ namespace vigil::prometheus {
 // there, and futures complete there. The discovery methods are Q_INVOKABLE so
 // a caller that only holds a vigil::Connector (it came from a plugin) can
 // reach them by name.
-class PrometheusConnector : public Connector, public MetricDiscovery
+class PrometheusConnector : public Connector, public MetricDiscovery, public RuleStatus
 {
     Q_OBJECT
-    Q_INTERFACES(vigil::MetricDiscovery)
+    Q_INTERFACES(vigil::MetricDiscovery vigil::RuleStatus)
 public:
     explicit PrometheusConnector(ConnectionSettings settings, QObject *parent = nullptr);
     ~PrometheusConnector() override;
 
     QString kind() const override { return QStringLiteral("prometheus"); }
-    Capabilities capabilities() const override { return Capability::TimeSeries | Capability::Histograms; }
+    // RuleStatus: VictoriaMetrics and Thanos Query answer /api/v1/rules too
+    // (vmalert's or the rulers' rules, when configured); others 404 it.
+    Capabilities capabilities() const override
+    {
+        return Capability::TimeSeries | Capability::Histograms | Capability::RuleStatus;
+    }
     const ConnectionSettings &settings() const override { return m_settings; }
 
     QFuture<QueryResult> query(const QueryRequest &request) override;
@@ -57,6 +64,10 @@ public:
     const EngineOptions &engineOptions() const { return m_engine; }
     // What was wrong in the connection's options (each kept its default).
     const QStringList &optionProblems() const { return m_optionProblems; }
+    // Prometheus' own rules with their health and last error, and the alerts
+    // they hold (vigil::RuleStatus, reached with qobject_cast).
+    QFuture<Result<QList<RuleGroupInfo>>> ruleGroups() override;
+    QFuture<Result<QList<RuleAlert>>> ruleAlerts() override;
 
 private:
     struct SplitQuery;

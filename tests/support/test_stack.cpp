@@ -181,16 +181,70 @@ QUrl TestStack::startDemoFleet(double timeScale)
 
 QUrl TestStack::startPrometheus(const QList<QUrl> &targets, int scrapeIntervalMs)
 {
+    return startPrometheus(targets, scrapeIntervalMs, PrometheusRules{});
+}
+
+QUrl TestStack::startPrometheus(const QList<QUrl> &targets, int scrapeIntervalMs, const PrometheusRules &rules)
+{
     const QString program = requireProgram(QStringLiteral("prometheus"), QStringLiteral("prometheus"));
     const int n = int(m_children.size());
     const QString config = writeScrapeConfig(QStringLiteral("prometheus-%1.yml").arg(n), targets, scrapeIntervalMs);
+    QStringList extra;
+    if (!rules.rulesYaml.isEmpty()) {
+        const QString ruleFile = QDir(m_dir.path()).filePath(QStringLiteral("prometheus-%1-rules.yml").arg(n));
+        QFile rf(ruleFile);
+        if (!rf.open(QIODevice::WriteOnly | QIODevice::Truncate) || rf.write(rules.rulesYaml.toUtf8()) < 0)
+            FAIL("cannot write " << ruleFile.toStdString());
+        QFile cf(config);
+        const QString more = QStringLiteral("rule_files: ['%1']\n").arg(ruleFile) +
+            (rules.alertmanager.isValid()
+                 ? QStringLiteral("alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['%1:%2']\n")
+                       .arg(rules.alertmanager.host())
+                       .arg(rules.alertmanager.port())
+                 : QString());
+        if (!cf.open(QIODevice::Append) || cf.write(more.toUtf8()) < 0)
+            FAIL("cannot append to " << config.toStdString());
+        extra << QStringLiteral("--rules.alert.resend-delay=1s");
+    }
     const QString data = QDir(m_dir.path()).filePath(QStringLiteral("prometheus-data-%1").arg(n));
     const quint16 port = freeLoopbackPort();
     const QString name = QStringLiteral("prometheus-%1").arg(n);
     QProcess *p = spawn(name, program,
-                        {QStringLiteral("--config.file=") + config, QStringLiteral("--storage.tsdb.path=") + data,
+                        QStringList{QStringLiteral("--config.file=") + config,
+                                    QStringLiteral("--storage.tsdb.path=") + data,
+                                    QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port),
+                                    QStringLiteral("--log.level=warn")} + extra);
+    const QUrl url(QStringLiteral("http://127.0.0.1:%1").arg(port));
+    waitReady(name, p, url.resolved(QUrl(QStringLiteral("/-/ready"))), 20'000);
+    return url;
+}
+
+QUrl TestStack::startAlertmanager()
+{
+    const QString program = requireProgram(QStringLiteral("prometheus-alertmanager"), QStringLiteral("prometheus-alertmanager"));
+    const int n = int(m_children.size());
+    const QString config = QDir(m_dir.path()).filePath(QStringLiteral("alertmanager-%1.yml").arg(n));
+    const QString yaml = QStringLiteral(
+        "route:\n"
+        "  receiver: 'null'\n"
+        "  group_by: ['alertname']\n"
+        "  group_wait: 1s\n"
+        "  group_interval: 1s\n"
+        "  repeat_interval: 1h\n"
+        "receivers:\n"
+        "  - name: 'null'\n");
+    QFile f(config);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(yaml.toUtf8()) < 0)
+        FAIL("cannot write " << config.toStdString());
+    f.close();
+    const QString data = QDir(m_dir.path()).filePath(QStringLiteral("alertmanager-data-%1").arg(n));
+    const quint16 port = freeLoopbackPort();
+    const QString name = QStringLiteral("alertmanager-%1").arg(n);
+    QProcess *p = spawn(name, program,
+                        {QStringLiteral("--config.file=") + config, QStringLiteral("--storage.path=") + data,
                          QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port),
-                         QStringLiteral("--log.level=warn")});
+                         // Empty: no gossip, so no second port and no peers to wait for.
+                         QStringLiteral("--cluster.listen-address="), QStringLiteral("--log.level=warn")});
     const QUrl url(QStringLiteral("http://127.0.0.1:%1").arg(port));
     waitReady(name, p, url.resolved(QUrl(QStringLiteral("/-/ready"))), 20'000);
     return url;

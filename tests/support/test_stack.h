@@ -57,6 +57,19 @@ public:
     // Prometheus scraping `targets` (base URLs; /metrics is scraped) every
     // `scrapeIntervalMs`; returns its base URL once /-/ready answers.
     QUrl startPrometheus(const QList<QUrl> &targets, int scrapeIntervalMs = 1000);
+    // The same, evaluating the rule file `rulesYaml` (its text; give each
+    // group `interval: 1s`) and, when `alertmanager` is valid, sending its
+    // alerts there (re-sent every second rather than every minute).
+    struct PrometheusRules
+    {
+        QString rulesYaml;
+        QUrl alertmanager;
+    };
+    QUrl startPrometheus(const QList<QUrl> &targets, int scrapeIntervalMs, const PrometheusRules &rules);
+    // Alertmanager (Debian's prometheus-alertmanager) with its own storage
+    // directory, gossip off, and one route to a receiver that sends nothing,
+    // grouping by alertname with 1 s waits; its base URL once /-/ready answers.
+    QUrl startAlertmanager();
     // VictoriaMetrics (single node) scraping the same way; ready on /health.
     QUrl startVictoriaMetrics(const QList<QUrl> &targets, int scrapeIntervalMs = 1000);
 
