@@ -10,6 +10,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QFileInfo>
 #include <QLabel>
@@ -112,6 +113,8 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
         showAlerts();
     });
     auto *splitter = new QSplitter(central);
+    m_splitter = splitter;
+    splitter->setObjectName(QStringLiteral("mainSplitter"));
     m_list = new QListWidget(splitter);
     m_list->setObjectName(QStringLiteral("dashboardList"));
     m_list->setMaximumWidth(260);
@@ -135,7 +138,7 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
         m_stack->addWidget(scroll);
         m_views.insert(d.name, view);
         if (index < 9) {
-            auto *jump = new QAction(this);
+            auto *jump = new QAction(QStringLiteral("Show the dashboard %1").arg(d.name), this);
             jump->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + index)));
             connect(jump, &QAction::triggered, this, [this, name = d.name] { showDashboard(name); });
             addAction(jump);
@@ -164,7 +167,11 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
         m_tray = new QSystemTrayIcon(this);
         auto *menu = new QMenu(this);
         menu->addAction(QStringLiteral("Show alerts"), this, [this] { showNormal(); raise(); activateWindow(); showAlerts(); });
-        menu->addAction(QStringLiteral("Quit Vigil"), this, &QWidget::close);
+        menu->addAction(QStringLiteral("Quit Vigil"), this, [this] {
+            m_quitting = true; // not just into the tray
+            close();
+            QCoreApplication::quit();
+        });
         m_tray->setContextMenu(menu);
         connect(m_tray, &QSystemTrayIcon::activated, this, [this] { showNormal(); raise(); activateWindow(); showAlerts(); });
         m_tray->show();
@@ -209,11 +216,17 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
     for (const ConnectionDef &c : ws.connections)
         setHealth(c.name, session->health().value(c.name));
     connect(session, &Session::healthChanged, this, &MainWindow::setHealth);
+    setupDriving();
 }
 
 void MainWindow::setRangeIndex(int index)
 {
-    m_session->setRangeMs(m_range->itemData(index).toLongLong());
+    const qint64 ms = m_range->itemData(index).toLongLong();
+    if (ms <= 0)
+        return specialRange(ms);
+    m_relativeIndex = index;
+    m_session->setRangeMs(ms);
+    m_backToLive->setEnabled(false);
     if (DashboardView *v = currentDashboard())
         v->redrawAll();
 }
@@ -271,7 +284,8 @@ void MainWindow::updateAlertBadge(int attention)
     m_alertsAction->setText(attention > 0 ? QStringLiteral("Alerts (%1)").arg(attention) : QStringLiteral("Alerts"));
     if (QListWidgetItem *item = m_list->item(m_alertsRow)) {
         item->setText(attention > 0 ? QStringLiteral("Alerts (%1)").arg(attention) : QStringLiteral("Alerts"));
-        item->setForeground(attention > 0 ? QColor(0xc6, 0x28, 0x28) : palette().color(QPalette::Text));
+        // No attention: the palette's text colour, whichever the theme.
+        item->setData(Qt::ForegroundRole, attention > 0 ? QVariant(QBrush(QColor(0xc6, 0x28, 0x28))) : QVariant());
     }
     // The badge: a bell-less round icon with the count, red when something needs attention.
     QPixmap pm(64, 64);
