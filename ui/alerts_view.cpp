@@ -45,7 +45,7 @@ AlertsView::AlertsView(Session *session, QWidget *parent)
     connect(m_search, &QLineEdit::textChanged, m_filter, &AlertsFilter::setText);
     auto *keys = new QLabel(QStringLiteral("A acknowledge · S silence · U un-acknowledge · J/K next/previous"), this);
     keys->setTextFormat(Qt::PlainText);
-    keys->setStyleSheet(QStringLiteral("color: #616161;"));
+    keys->setForegroundRole(QPalette::PlaceholderText); // readable in light and dark themes
     bar->addWidget(m_viewCombo);
     bar->addWidget(m_search, 1);
     bar->addWidget(keys);

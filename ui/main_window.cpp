@@ -288,7 +288,10 @@ void MainWindow::updateAlertBadge(int attention)
         item->setData(Qt::ForegroundRole, attention > 0 ? QVariant(QBrush(QColor(0xc6, 0x28, 0x28))) : QVariant());
     }
     // The badge: a bell-less round icon with the count, red when something needs attention.
-    QPixmap pm(64, 64);
+    // Drawn at the screen's pixel ratio, so the badge stays sharp on high-DPI screens.
+    const qreal dpr = std::max<qreal>(1.0, devicePixelRatioF());
+    QPixmap pm(QSize(64, 64) * dpr);
+    pm.setDevicePixelRatio(dpr);
     pm.fill(Qt::transparent);
     {
         QPainter p(&pm);
@@ -301,7 +304,7 @@ void MainWindow::updateAlertBadge(int attention)
         f.setBold(true);
         f.setPixelSize(attention > 9 ? 28 : 36);
         p.setFont(f);
-        p.drawText(pm.rect(), Qt::AlignCenter, attention > 99 ? QStringLiteral("99+") : attention > 0 ? QString::number(attention) : QStringLiteral("✓"));
+        p.drawText(QRect(0, 0, 64, 64), Qt::AlignCenter, attention > 99 ? QStringLiteral("99+") : attention > 0 ? QString::number(attention) : QStringLiteral("✓"));
     }
     const QIcon icon(pm);
     setWindowIcon(icon);
@@ -336,9 +339,10 @@ void MainWindow::addCompareViews()
         auto *compare = new compare::CompareSession(&m_session->plugins(), m_session->workspace(), model.name, view);
         connect(compare, &compare::CompareSession::finished, view, &CompareView::setSnapshot);
         connect(view, &CompareView::compareRequested, compare, [this, view, compare](const QStringList &refs) {
-            const qint64 end = QDateTime::currentMSecsSinceEpoch();
+            // The window the dashboards show: the last range, or a zoomed/custom one.
+            const auto [from, end] = m_session->viewRange(QDateTime::currentMSecsSinceEpoch());
             view->setLoading(QStringLiteral("Comparing %1 ...").arg(refs.join(QStringLiteral(", "))));
-            compare->load(refs, end - m_session->rangeMs(), end);
+            compare->load(refs, from, end);
         });
         m_stack->addWidget(view);
         auto *item = new QListWidgetItem(QStringLiteral("Compare %1").arg(model.name), m_list);

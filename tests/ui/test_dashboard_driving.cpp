@@ -19,6 +19,11 @@
 #include <QApplication>
 #include <QChartView>
 #include <QComboBox>
+#include <QDateTimeEdit>
+#include <QDialogButtonBox>
+#include <QProcess>
+#include <QPushButton>
+#include <QTimer>
 #include <QDir>
 #include <QFile>
 #include <QGraphicsScene>
@@ -463,4 +468,62 @@ TEST_CASE("Driving: light and dark themes, the palette and the help overlay rend
     CHECK(w.window->grab().save(screenshotDir() + QStringLiteral("/help-overlay.png")));
     w.window->setTheme(ui::ThemeMode::System);
     CHECK(ui::currentTheme() == ui::ThemeMode::System);
+}
+
+TEST_CASE("Driving: Custom… in the range combo asks for from and to and shows that absolute range", "[ui][driving]")
+{
+    DemoWindow w;
+    QComboBox *combo = w.rangeCombo();
+    const QDateTime to = QDateTime::currentDateTime().addSecs(-120);
+    const QDateTime from = to.addSecs(-300);
+    bool answered = false;
+    // The dialog is modal: answer it as a user would once it is up.
+    QTimer::singleShot(0, [&] {
+        // (No REQUIRE in here: an exception must not cross Qt's event loop.)
+        QWidget *dialog = QApplication::activeModalWidget();
+        const QList<QDateTimeEdit *> edits = dialog ? dialog->findChildren<QDateTimeEdit *>() : QList<QDateTimeEdit *>{};
+        auto *buttons = dialog ? dialog->findChild<QDialogButtonBox *>() : nullptr;
+        if (edits.size() != 2 || !buttons) {
+            if (dialog)
+                dialog->close();
+            return;
+        }
+        edits[0]->setDateTime(from);
+        edits[1]->setDateTime(to);
+        QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
+        answered = true;
+    });
+    combo->setCurrentIndex(combo->findText(QStringLiteral("Custom…")));
+    CHECK(answered);
+    REQUIRE(w.session.hasAbsoluteRange());
+    const auto [f, t] = w.session.viewRange(0);
+    CHECK(f / 1000 == from.toMSecsSinceEpoch() / 1000);
+    CHECK(t / 1000 == to.toMSecsSinceEpoch() / 1000);
+    CHECK(combo->currentText().contains(QStringLiteral("→")));
+    // The panels are drawn over that range once its data arrives.
+    ui::ChartPanel *panel = w.view->panels().first();
+    REQUIRE(waitUntil([&] { return panel->hasData(); }, 10'000));
+    CHECK(std::abs(panel->timeAtViewX(plotPoint(panel, 1.0).x()) - t) < 1000);
+}
+
+TEST_CASE("vigil screenshot renders the alerts and drift views", "[ui][cli][driving]")
+{
+    QTemporaryDir state;
+    for (const char *view : {"alerts", "drift"}) {
+        const QString out = screenshotDir() + QStringLiteral("/cli-%1.png").arg(QLatin1String(view));
+        QFile::remove(out);
+        QProcess vigil;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove("VIGIL_DEMO_KIND"); // the in-process demo fleet
+        env.insert("VIGIL_PLUGIN_PATH", QStringLiteral(VIGIL_PLUGIN_DIR));
+        env.insert("XDG_STATE_HOME", state.path());
+        vigil.setProcessEnvironment(env);
+        vigil.start(QStringLiteral(VIGIL_BIN_DIR "/vigil"), {"screenshot", "--workspace", VIGIL_SOURCE_DIR "/resources/workspaces/demo.yaml",
+                                                            "--view", QLatin1String(view), "--theme", "dark", "-o", out, "--timeout", "30s"});
+        REQUIRE(vigil.waitForStarted(10'000));
+        REQUIRE(waitUntil([&] { return vigil.state() == QProcess::NotRunning; }, 60'000));
+        INFO(view << ": " << vigil.readAllStandardError().toStdString());
+        CHECK(vigil.exitCode() == 0);
+        CHECK(QImage(out).width() == 1600);
+    }
 }
