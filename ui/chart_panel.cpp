@@ -218,9 +218,13 @@ void ChartPanel::styleMarker(QLineSeries *line)
             label.setAlpha(90);
             swatch.setAlpha(50);
         }
-        m->setLabelBrush(label);
-        m->setBrush(swatch);
-        m->setPen(QPen(swatch));
+        // Only changes: each set relays the legend out, and this runs on every redraw.
+        if (m->labelBrush().color() != label)
+            m->setLabelBrush(label);
+        if (m->brush().color() != swatch)
+            m->setBrush(swatch);
+        if (m->pen().color() != swatch)
+            m->setPen(QPen(swatch));
     }
 }
 

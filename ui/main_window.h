@@ -90,6 +90,9 @@ public:
     QSplitter *splitter() const { return m_splitter; }
     // Closing with a tray icon asks once whether to keep watching; tests answer.
     void setTrayQuestion(std::function<bool()> ask) { m_askTray = std::move(ask); }
+    // Whether closing the window keeps watching from the tray: the remembered
+    // answer (settings "tray/keepWatching"), else asks now and remembers it.
+    bool keepWatchingInTray();
     // The second `vigil` asked this one to come forward.
     void raiseFromOtherInstance();
 

@@ -414,6 +414,27 @@ void MainWindow::raiseFromOtherInstance()
     statusBar()->showMessage(QStringLiteral("Vigil is already running for this workspace: here it is"), 5000);
 }
 
+bool MainWindow::keepWatchingInTray()
+{
+    QSettings s = settings();
+    const QVariant keep = s.value(QStringLiteral("tray/keepWatching"));
+    if (keep.isValid())
+        return keep.toBool();
+    bool answer = false;
+    if (m_askTray) {
+        answer = m_askTray();
+    } else {
+        answer = QMessageBox::question(this, QStringLiteral("Keep watching?"),
+                                       QStringLiteral("Keep watching in the tray after the window closes? Alerts keep "
+                                                      "arriving; quit from the tray icon's menu.\n\n"
+                                                      "This is asked once (the answer is kept in Vigil's settings)."),
+                                       QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes)
+            == QMessageBox::Yes;
+    }
+    s.setValue(QStringLiteral("tray/keepWatching"), answer);
+    return answer;
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (m_persist)
@@ -421,24 +442,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     if (m_tray && m_tray->isVisible() && !m_quitting) {
         // Closing the window need not stop the watch: rules keep running and
         // alerts keep arriving from the tray. Asked once, remembered.
-        QSettings s = settings();
-        QVariant keep = s.value(QStringLiteral("tray/keepWatching"));
-        if (!keep.isValid()) {
-            bool answer = false;
-            if (m_askTray) {
-                answer = m_askTray();
-            } else {
-                answer = QMessageBox::question(this, QStringLiteral("Keep watching?"),
-                                               QStringLiteral("Keep watching in the tray after the window closes? Alerts keep "
-                                                              "arriving; quit from the tray icon's menu.\n\n"
-                                                              "This is asked once (the answer is kept in Vigil's settings)."),
-                                               QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes)
-                    == QMessageBox::Yes;
-            }
-            s.setValue(QStringLiteral("tray/keepWatching"), answer);
-            keep = answer;
-        }
-        if (keep.toBool()) {
+        if (keepWatchingInTray()) {
             hide();
             event->ignore();
             m_tray->showMessage(QStringLiteral("Vigil keeps watching"), alertSummary(), QSystemTrayIcon::Information, 4000);

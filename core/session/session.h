@@ -48,7 +48,7 @@ public:
 
     void setActiveDashboard(const QString &name);
     QString activeDashboard() const { return m_active; }
-    void setRangeMs(qint64 rangeMs);
+    void setRangeMs(qint64 rangeMs); // also leaves an absolute range: live again
     qint64 rangeMs() const { return m_rangeMs; }
     // An absolute range (a zoom, a custom from/to): the panels show and poll
     // [fromMs, toMs] instead of the last rangeMs() (Grafana's absolute time

@@ -393,6 +393,14 @@ TEST_CASE("Driving: geometry, splitter and the last view come back from QSetting
     CHECK(again.window->splitter()->sizes().value(0) == 180);
     CHECK(again.window->currentViewName() == QStringLiteral("dashboard:Drift"));
     CHECK(again.session.activeDashboard() == QStringLiteral("Drift"));
+
+    // Closing with a tray icon: whether to keep watching is asked once, then remembered.
+    int asked = 0;
+    again.window->setTrayQuestion([&] { ++asked; return true; });
+    CHECK(again.window->keepWatchingInTray());
+    CHECK(again.window->keepWatchingInTray());
+    CHECK(asked == 1);
+    CHECK(ui::MainWindow::settings().value(QStringLiteral("tray/keepWatching")).toBool());
 }
 
 TEST_CASE("Single instance: a second launch's raise brings the first window forward", "[ui][driving][instance]")
