@@ -217,6 +217,10 @@ void MainWindow::setAbsoluteRange(qint64 fromMs, qint64 toMs)
     if (toMs - fromMs < 1000)
         return; // a drag of a few pixels over a short range: nothing to show
     m_session->setAbsoluteRange(fromMs, toMs);
+    // The absolute range is itself the pause (the window no longer moves); its
+    // data must still be fetched, so a paused session polls again.
+    if (m_pause->isChecked())
+        m_pause->setChecked(false);
     const QSignalBlocker block(m_range);
     int index = m_range->findData(kAbsoluteRange);
     if (index < 0) {

@@ -10,6 +10,9 @@
 #include <QLocalSocket>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 
 namespace vigil::ui {
 
@@ -29,6 +32,9 @@ QString SingleInstance::socketPath(const QString &workspacePath)
     const QByteArray hash = QCryptographicHash::hash(where.toUtf8(), QCryptographicHash::Sha256).toHex().left(12);
     QString user = Session::userName();
     user.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]")), QStringLiteral("_"));
+#ifdef Q_OS_UNIX
+    user += QStringLiteral("-%1").arg(::getuid()); // the login name may be unknown (no $USER)
+#endif
     return QStringLiteral("%1/vigil-%2-%3.sock").arg(dir, user, QString::fromLatin1(hash));
 }
 

@@ -16,7 +16,7 @@ public:
     explicit SingleInstance(QObject *parent = nullptr);
     ~SingleInstance() override;
 
-    // $XDG_RUNTIME_DIR/vigil-<user>-<hash of the workspace's absolute path>.sock
+    // $XDG_RUNTIME_DIR/vigil-<user>-<uid>-<hash of the workspace's absolute path>.sock
     static QString socketPath(const QString &workspacePath);
     // Asks a running instance to raise its window: true when one answered.
     static bool sendRaise(const QString &socketPath, int timeoutMs = 1000);

@@ -61,7 +61,9 @@ struct DemoWindow
     std::unique_ptr<ui::MainWindow> window;
     ui::DashboardView *view = nullptr;
 
-    DemoWindow()
+    // steady: once every panel has data, polling stops, so the time axes stay
+    // put while the test measures positions on them.
+    explicit DemoWindow(bool steady = false)
     {
         qunsetenv("VIGIL_DEMO_KIND");
         const Workspace ws = loadWorkspace(QStringLiteral(VIGIL_SOURCE_DIR "/resources/workspaces/demo.yaml"));
@@ -76,6 +78,10 @@ struct DemoWindow
         REQUIRE(view);
         REQUIRE(view->name() == "Fleet overview");
         REQUIRE(waitUntil([&] { return view->allPanelsHaveData(); }, 20'000));
+        if (steady) {
+            session.setPaused(true);
+            QCoreApplication::processEvents();
+        }
         view->redrawAll();
         QCoreApplication::processEvents();
     }
@@ -119,7 +125,7 @@ TEST_CASE("Driving: the range combo sets the session's range, Ctrl+P pauses and 
 
 TEST_CASE("Driving: hovering one panel draws the crosshair on every panel, values in the hovered one", "[ui][driving]")
 {
-    DemoWindow w;
+    DemoWindow w(true);
     const QList<ui::ChartPanel *> panels = w.view->panels();
     REQUIRE(panels.size() == 4);
     ui::ChartPanel *hovered = panels[1];
@@ -152,7 +158,7 @@ TEST_CASE("Driving: hovering one panel draws the crosshair on every panel, value
 
 TEST_CASE("Driving: a click on a legend entry hides its series, kept across redraws, a second click shows it", "[ui][driving]")
 {
-    DemoWindow w;
+    DemoWindow w(true);
     ui::ChartPanel *panel = w.view->panels().first(); // with threshold lines and alert bands
     const QStringList names = panel->legendNames();
     REQUIRE(names.size() >= 2);
@@ -189,7 +195,7 @@ TEST_CASE("Driving: a click on a legend entry hides its series, kept across redr
 
 TEST_CASE("Driving: a drag across a panel zooms to that time, arrows pan, Back to live returns", "[ui][driving]")
 {
-    DemoWindow w;
+    DemoWindow w(true);
     ui::ChartPanel *panel = w.view->panels().first();
     QWidget *viewport = panel->chartView()->viewport();
     const QPoint a = plotPoint(panel, 0.25), b = plotPoint(panel, 0.75);
@@ -224,7 +230,7 @@ TEST_CASE("Driving: a drag across a panel zooms to that time, arrows pan, Back t
 
 TEST_CASE("Driving: V maximises the focused panel, Esc restores the grid", "[ui][driving]")
 {
-    DemoWindow w;
+    DemoWindow w(true);
     const QList<ui::ChartPanel *> panels = w.view->panels();
     ui::ChartPanel *panel = panels[2];
     QTest::mouseClick(panel->chartView()->viewport(), Qt::LeftButton, {}, plotPoint(panel, 0.5));
