@@ -164,6 +164,11 @@ void ChartPanel::colourLines(bool force)
     }
 }
 
+void ChartPanel::setMaximisedHint(bool maximised)
+{
+    m_title->setText(maximised ? m_def.title + QStringLiteral("   (Esc or V: back to the dashboard)") : m_def.title);
+}
+
 void ChartPanel::changeEvent(QEvent *event)
 {
     QFrame::changeEvent(event);

@@ -105,6 +105,8 @@ public:
     // The panel's keyboard and context-menu actions (maximise, pan, zoom out,
     // export, copy query): the help overlay lists them.
     QList<QAction *> panelActions() const { return m_actions; }
+    // A maximised panel says how to go back to the grid.
+    void setMaximisedHint(bool maximised);
 
 Q_SIGNALS:
     void hovered(qint64 timeMs);                      // 0: the pointer left the plot

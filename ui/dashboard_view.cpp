@@ -231,8 +231,10 @@ void DashboardView::setMaximised(ChartPanel *panel)
         grid->addWidget(m_maximised, p / columns, p % columns);
     }
     m_maximised = panel;
-    for (ChartPanel *other : std::as_const(m_panels))
+    for (ChartPanel *other : std::as_const(m_panels)) {
         other->setVisible(!panel || other == panel);
+        other->setMaximisedHint(other == panel);
+    }
     if (panel) {
         const int rows = int((m_panels.size() + columns - 1) / columns);
         grid->removeWidget(panel);

@@ -241,6 +241,7 @@ TEST_CASE("Driving: V maximises the focused panel, Esc restores the grid", "[ui]
     for (ui::ChartPanel *p : panels)
         CHECK(p->isVisible() == (p == panel));
     CHECK(panel->width() > w.view->width() * 0.9);
+    CHECK(w.window->grab().save(screenshotDir() + QStringLiteral("/panel-maximised.png")));
     QTest::keyClick(panel, Qt::Key_Escape);
     CHECK(w.view->maximisedPanel() == nullptr);
     QCoreApplication::processEvents();
@@ -315,6 +316,10 @@ TEST_CASE("Driving: F1 shows every shortcut, read from the window's actions", "[
     w.window->addAction(extra);
     CHECK(ui::HelpOverlay::collect(w.window.get()).size() == help->rows().size() + 1);
     QTest::keyClick(help, Qt::Key_Escape);
+    CHECK_FALSE(help->isVisible());
+    QTest::keyClick(w.window.get(), Qt::Key_Question);
+    CHECK(help->isVisible());
+    QTest::mouseClick(help, Qt::LeftButton, {}, QPoint(5, 5));
     CHECK_FALSE(help->isVisible());
 }
 
