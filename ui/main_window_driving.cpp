@@ -11,6 +11,7 @@
 #include "session/session.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QActionGroup>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -365,6 +366,8 @@ QSettings MainWindow::settings()
 
 void MainWindow::restoreSettings()
 {
+    if (!m_persist) // also when the session ends (logout) without a close
+        connect(qApp, &QCoreApplication::aboutToQuit, this, &MainWindow::saveSettings);
     m_persist = true;
     QSettings s = settings();
     if (const QByteArray g = s.value(QStringLiteral("window/geometry")).toByteArray(); !g.isEmpty())
