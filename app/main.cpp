@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // vigil: the on-call console. Command line per docs/USER-GUIDE.md:
 //   vigil [--workspace FILE]
-//   vigil screenshot --workspace FILE --view dashboard:NAME|compare:MODEL[:V1,V2] -o OUT.png
+//   vigil screenshot --workspace FILE --view dashboard:NAME|compare:MODEL[:V1,V2]|alerts|drift [--theme light|dark] -o OUT.png
 //   vigil drift --reference A.json --current B.json [--json]
 //   vigil detect --detector NAME FILE [--json]
 //   vigil watch --workspace FILE [--state-dir DIR]
@@ -17,6 +17,7 @@
 #include "screenshot.h"
 #include "startup_probe.h"
 #include "session/session.h"
+#include "single_instance.h"
 #include "workspace/workspace.h"
 
 #include <QApplication>
@@ -89,14 +90,16 @@ int main(int argc, char **argv)
     const QCommandLineOption logLevelOpt(QStringLiteral("log-level"),
                                          QStringLiteral("trace, debug, info, warn, error, critical or off (default info)."),
                                          QStringLiteral("LEVEL"), QStringLiteral("info"));
-    const QCommandLineOption viewOpt(QStringLiteral("view"), QStringLiteral("screenshot: the view, dashboard:NAME or compare:MODEL[:V1,V2,...]."),
+    const QCommandLineOption viewOpt(QStringLiteral("view"), QStringLiteral("screenshot: the view, dashboard:NAME, compare:MODEL[:V1,V2,...], alerts or drift."),
                                      QStringLiteral("VIEW"));
+    const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("screenshot: light or dark (default: the desktop's)."),
+                                      QStringLiteral("THEME"));
     const QCommandLineOption outOpt({QStringLiteral("o"), QStringLiteral("output")},
                                     QStringLiteral("screenshot: the PNG to write."), QStringLiteral("OUT.png"));
     const QCommandLineOption timeoutOpt(QStringLiteral("timeout"),
                                         QStringLiteral("screenshot: how long to wait for data (default 60s)."),
                                         QStringLiteral("DURATION"), QStringLiteral("60s"));
-    parser.addOptions({workspaceOpt, logLevelOpt, viewOpt, outOpt, timeoutOpt});
+    parser.addOptions({workspaceOpt, logLevelOpt, viewOpt, outOpt, timeoutOpt, themeOpt});
     parser.process(app);
 
     const QString level = parser.value(logLevelOpt);
@@ -118,6 +121,12 @@ int main(int argc, char **argv)
     }
 
     const QString path = parser.isSet(workspaceOpt) ? parser.value(workspaceOpt) : QString::fromLatin1(kDemoWorkspace);
+    // One window per user and workspace: a second launch raises the first.
+    const QString instanceSocket = ui::SingleInstance::socketPath(path);
+    if (command.isEmpty() && ui::SingleInstance::sendRaise(instanceSocket)) {
+        std::printf("vigil: already running for %s; raised its window\n", qPrintable(path));
+        return 0;
+    }
     const Workspace ws = loadWorkspace(path);
     QStringList issues = loadIssues(ws);
     for (const QString &i : issues)
@@ -147,11 +156,22 @@ int main(int argc, char **argv)
             return 1;
         }
         opt.timeoutMs = timeout;
+        opt.theme = parser.value(themeOpt);
+        if (!opt.theme.isEmpty() && opt.theme != QLatin1String("light") && opt.theme != QLatin1String("dark")) {
+            std::fprintf(stderr, "vigil screenshot: --theme must be light or dark, not '%s'\n", qPrintable(opt.theme));
+            return 1;
+        }
         return app::runScreenshot(session, issues, opt);
     }
 
     ui::MainWindow window(&session, issues);
     app::installStartupProbe(&window);
+    window.restoreSettings();
+    ui::SingleInstance instance;
+    QString instanceError;
+    if (!instance.listen(instanceSocket, &instanceError))
+        logger("app")->warn("single instance: {}", instanceError.toStdString());
+    QObject::connect(&instance, &ui::SingleInstance::raiseRequested, &window, &ui::MainWindow::raiseFromOtherInstance);
     window.show();
     return QApplication::exec();
 }

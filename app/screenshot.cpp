@@ -2,7 +2,9 @@
 #include "screenshot.h"
 
 #include "compare_view.h"
+#include "alerts_view.h"
 #include "dashboard_view.h"
+#include "drift_view.h"
 #include "log/log.h"
 #include "main_window.h"
 #include "session/session.h"
@@ -13,6 +15,7 @@
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QPixmap>
+#include <QTableWidget>
 #include <QTimer>
 #include <cstdio>
 
@@ -86,16 +89,56 @@ int runCompareScreenshot(Session &session, const QStringList &issues, const Scre
     return 0;
 }
 
+// alerts, drift: the view once it has rows (alerts: the first evaluation;
+// drift: the first comparison), or the timeout (an empty view is still shown).
+int runListScreenshot(Session &session, const QStringList &issues, const ScreenshotOptions &options)
+{
+    ui::MainWindow window(&session, issues);
+    window.resize(options.width, options.height);
+    window.show();
+    const bool alerts = options.view == QLatin1String("alerts");
+    if (!window.showView(options.view)) {
+        std::fprintf(stderr, "vigil screenshot: %s has no 'drift:' monitors, so there is no drift view\n",
+                     qPrintable(session.workspace().path));
+        return 1;
+    }
+    bool evaluated = false;
+    QObject::connect(&session, alerts ? &Session::alertsUpdated : &Session::driftUpdated, &window, [&] { evaluated = true; });
+    QDeadlineTimer deadline(options.timeoutMs);
+    QEventLoop loop;
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
+        const bool ready = alerts ? evaluated : (window.driftView() && window.driftView()->table()->rowCount() > 0);
+        if (ready || deadline.hasExpired())
+            loop.quit();
+    });
+    poll.start(100);
+    loop.exec();
+    QCoreApplication::processEvents();
+    const QString out = QFileInfo(options.output).absoluteFilePath();
+    QDir().mkpath(QFileInfo(out).absolutePath());
+    if (!window.grab().save(out, "PNG")) {
+        std::fprintf(stderr, "vigil screenshot: cannot write %s\n", qPrintable(out));
+        return 1;
+    }
+    std::printf("wrote %s\n", qPrintable(out));
+    return 0;
+}
+
 } // namespace
 
 int runScreenshot(Session &session, const QStringList &issues, const ScreenshotOptions &options)
 {
+    if (!options.theme.isEmpty())
+        ui::applyTheme(ui::themeFromName(options.theme));
     if (options.view.startsWith(QLatin1String("compare:")))
         return runCompareScreenshot(session, issues, options);
+    if (options.view == QLatin1String("alerts") || options.view == QLatin1String("drift"))
+        return runListScreenshot(session, issues, options);
     const QString prefix = QStringLiteral("dashboard:");
     if (!options.view.startsWith(prefix)) {
-        std::fprintf(stderr, "vigil screenshot: unknown view '%s'; this version renders 'dashboard:NAME' and "
-                             "'compare:MODEL[:V1,V2,...]'\n",
+        std::fprintf(stderr, "vigil screenshot: unknown view '%s'; this version renders 'dashboard:NAME', "
+                             "'compare:MODEL[:V1,V2,...]', 'alerts' and 'drift'\n",
                      qPrintable(options.view));
         return 1;
     }

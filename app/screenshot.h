@@ -11,7 +11,8 @@ namespace vigil::app {
 
 struct ScreenshotOptions
 {
-    QString view;         // "dashboard:NAME" or "compare:MODEL[:V1,V2,...]"
+    QString view;         // "dashboard:NAME", "compare:MODEL[:V1,V2,...]", "alerts" or "drift"
+    QString theme;        // "light", "dark" or empty (the desktop's)
     QString output;       // PNG path
     qint64 timeoutMs = 60'000;
     int width = 1600;

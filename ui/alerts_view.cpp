@@ -45,7 +45,7 @@ AlertsView::AlertsView(Session *session, QWidget *parent)
     connect(m_search, &QLineEdit::textChanged, m_filter, &AlertsFilter::setText);
     auto *keys = new QLabel(QStringLiteral("A acknowledge · S silence · U un-acknowledge · J/K next/previous"), this);
     keys->setTextFormat(Qt::PlainText);
-    keys->setStyleSheet(QStringLiteral("color: #616161;"));
+    keys->setForegroundRole(QPalette::PlaceholderText); // readable in light and dark themes
     bar->addWidget(m_viewCombo);
     bar->addWidget(m_search, 1);
     bar->addWidget(keys);
@@ -84,17 +84,19 @@ AlertsView::AlertsView(Session *session, QWidget *parent)
     layout->addWidget(split, 1);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &AlertsView::showDetails);
 
-    auto key = [this](QKeySequence seq, auto fn) {
+    // whatsThis: the help overlay (? or F1) lists these.
+    auto key = [this](QKeySequence seq, const QString &what, auto fn) {
         auto *s = new QShortcut(seq, this);
         s->setContext(Qt::WidgetWithChildrenShortcut);
+        s->setWhatsThis(what);
         connect(s, &QShortcut::activated, this, fn);
     };
-    key(QKeySequence(Qt::Key_A), [this] { askAcknowledge(); });
-    key(QKeySequence(Qt::Key_S), [this] { askSilence(); });
-    key(QKeySequence(Qt::Key_U), [this] { unacknowledgeSelected(); });
-    key(QKeySequence(Qt::Key_J), [this] { moveSelection(1); });
-    key(QKeySequence(Qt::Key_K), [this] { moveSelection(-1); });
-    key(QKeySequence::Find, [this] { m_search->setFocus(); m_search->selectAll(); });
+    key(QKeySequence(Qt::Key_A), QStringLiteral("Acknowledge the selected alert"), [this] { askAcknowledge(); });
+    key(QKeySequence(Qt::Key_S), QStringLiteral("Silence the selected alert"), [this] { askSilence(); });
+    key(QKeySequence(Qt::Key_U), QStringLiteral("Remove the acknowledgement"), [this] { unacknowledgeSelected(); });
+    key(QKeySequence(Qt::Key_J), QStringLiteral("Next alert"), [this] { moveSelection(1); });
+    key(QKeySequence(Qt::Key_K), QStringLiteral("Previous alert"), [this] { moveSelection(-1); });
+    key(QKeySequence::Find, QStringLiteral("Search the alerts"), [this] { m_search->setFocus(); m_search->selectAll(); });
 
     connect(session, &Session::alertsUpdated, this, &AlertsView::reload);
     connect(session, &Session::serverAlertsUpdated, this, &AlertsView::reload);

@@ -3,8 +3,16 @@
 
 #include "series/decimate.h"
 
+#include <QAction>
 #include <QChart>
 #include <QChartView>
+#include <QClipboard>
+#include <QGraphicsLineItem>
+#include <QGuiApplication>
+#include <QMouseEvent>
+#include <QRubberBand>
+#include <map>
+#include <optional>
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QHBoxLayout>
@@ -103,8 +111,331 @@ ChartPanel::ChartPanel(const PanelDef &def, QStringList jobIds, QWidget *parent)
     auto *overlayLayout = new QVBoxLayout(m_view);
     overlayLayout->addWidget(m_overlay, 0, Qt::AlignCenter);
 
+    // The shared crosshair, in chart coordinates above the series.
+    m_crosshair = new QGraphicsLineItem(m_chart);
+    m_crosshair->setZValue(100);
+    m_crosshair->hide();
+    m_tooltip = plainLabel(m_view);
+    m_tooltip->setObjectName(QStringLiteral("chartTooltip"));
+    m_tooltip->hide();
+    m_tooltip->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_view->viewport()->setMouseTracking(true);
+    m_view->viewport()->installEventFilter(this);
+    m_view->setFocusPolicy(Qt::NoFocus);
+    setFocusPolicy(Qt::StrongFocus);
+
+    // Keys work while the panel has focus (click it, or Tab to it); the same
+    // actions make its context menu, and the help overlay lists them.
+    auto add = [this](const QString &text, const QList<QKeySequence> &keys, auto fn) {
+        auto *a = new QAction(text, this);
+        a->setShortcuts(keys);
+        a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        connect(a, &QAction::triggered, this, fn);
+        addAction(a);
+        m_actions.append(a);
+        return a;
+    };
+    add(QStringLiteral("Maximise or restore the panel"), {QKeySequence(Qt::Key_V), QKeySequence(Qt::Key_Return)},
+        [this] { Q_EMIT maximiseToggled(); });
+    add(QStringLiteral("Pan the time range left"), {QKeySequence(Qt::Key_Left)},
+        [this] { Q_EMIT panRequested(-(m_toMs - m_fromMs) / 4); });
+    add(QStringLiteral("Pan the time range right"), {QKeySequence(Qt::Key_Right)},
+        [this] { Q_EMIT panRequested((m_toMs - m_fromMs) / 4); });
+    add(QStringLiteral("Zoom out (double-click)"), {QKeySequence(Qt::Key_Z)}, [this] { Q_EMIT zoomOutRequested(); });
+    add(QStringLiteral("Export the panel as PNG…"), {}, [this] { Q_EMIT exportPngRequested(); });
+    add(QStringLiteral("Export the panel as CSV…"), {}, [this] { Q_EMIT exportCsvRequested(); });
+    add(QStringLiteral("Copy the panel's query"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C)},
+        [this] { QGuiApplication::clipboard()->setText(queryText()); });
+    setContextMenuPolicy(Qt::ActionsContextMenu);
+
     applyDarkOrLight();
     refreshState();
+}
+
+void ChartPanel::colourLines(bool force)
+{
+    QList<QLineSeries *> ordered(m_lines.begin(), m_lines.end());
+    std::sort(ordered.begin(), ordered.end(), [](QLineSeries *a, QLineSeries *b) { return a->name() < b->name(); });
+    for (int i = 0; i < ordered.size(); ++i) {
+        QPen pen(kSeriesColours[i % std::size(kSeriesColours)]);
+        pen.setWidthF(1.6);
+        if (force || ordered[i]->pen() != pen)
+            ordered[i]->setPen(pen);
+    }
+}
+
+void ChartPanel::setMaximisedHint(bool maximised)
+{
+    m_title->setText(maximised ? m_def.title + QStringLiteral("   (Esc or V: back to the dashboard)") : m_def.title);
+}
+
+void ChartPanel::changeEvent(QEvent *event)
+{
+    QFrame::changeEvent(event);
+    // A theme switch: the chart follows the palette. QChart::setTheme resets
+    // every series' pen, so the series, threshold and band colours go back on.
+    if (event->type() == QEvent::PaletteChange && m_chart) {
+        applyDarkOrLight();
+        colourLines(true);
+        if (m_toMs > m_fromMs)
+            layoutOverlay(m_fromMs, m_toMs, m_y->min(), m_y->max());
+        for (QLineSeries *line : std::as_const(m_lines))
+            styleMarker(line);
+        placeCrosshair();
+    }
+}
+
+void ChartPanel::setSeriesHidden(const QString &legendName, bool hidden)
+{
+    if (hidden)
+        m_hidden.insert(legendName);
+    else
+        m_hidden.remove(legendName);
+    for (QLineSeries *line : std::as_const(m_lines)) {
+        if (line->name() == legendName) {
+            line->setVisible(!hidden);
+            styleMarker(line);
+        }
+    }
+    if (m_tooltipShown)
+        setCrosshair(m_crosshairMs, true);
+}
+
+QLegendMarker *ChartPanel::legendMarker(const QString &legendName) const
+{
+    for (QLineSeries *line : m_lines)
+        if (line->name() == legendName) {
+            const auto markers = m_chart->legend()->markers(line);
+            return markers.isEmpty() ? nullptr : markers.first();
+        }
+    return nullptr;
+}
+
+void ChartPanel::styleMarker(QLineSeries *line)
+{
+    // Qt hides a hidden series' marker: keep it, faded, so it can be clicked back.
+    const bool shown = line->isVisible();
+    for (QLegendMarker *m : m_chart->legend()->markers(line)) {
+        m->setVisible(true);
+        QColor label = palette().color(QPalette::Text);
+        QColor swatch = line->pen().color();
+        if (!shown) {
+            label.setAlpha(90);
+            swatch.setAlpha(50);
+        }
+        // Only changes: each set relays the legend out, and this runs on every redraw.
+        if (m->labelBrush().color() != label)
+            m->setLabelBrush(label);
+        if (m->brush().color() != swatch)
+            m->setBrush(swatch);
+        if (m->pen().color() != swatch)
+            m->setPen(QPen(swatch));
+    }
+}
+
+qint64 ChartPanel::timeAtViewX(double x) const
+{
+    const QRectF plot = m_chart->plotArea();
+    if (plot.width() <= 0 || m_toMs <= m_fromMs)
+        return 0;
+    const QPointF c = m_chart->mapFromScene(m_view->mapToScene(QPoint(int(x), int(plot.center().y()))));
+    const double f = std::clamp((c.x() - plot.left()) / plot.width(), 0.0, 1.0);
+    return m_fromMs + qint64(std::llround(f * double(m_toMs - m_fromMs)));
+}
+
+double ChartPanel::viewXOf(qint64 timeMs) const
+{
+    const QRectF plot = m_chart->plotArea();
+    if (plot.width() <= 0 || m_toMs <= m_fromMs)
+        return std::nan("");
+    const double x = plot.left() + double(timeMs - m_fromMs) / double(m_toMs - m_fromMs) * plot.width();
+    return m_view->mapFromScene(m_chart->mapToScene(QPointF(x, plot.top()))).x();
+}
+
+double ChartPanel::crosshairViewX() const
+{
+    return m_crosshair->isVisible() ? viewXOf(m_crosshairMs) : std::nan("");
+}
+
+QString ChartPanel::tooltipText() const
+{
+    return m_tooltipShown ? m_tooltip->text() : QString();
+}
+
+void ChartPanel::setCrosshair(qint64 timeMs, bool withTooltip)
+{
+    m_crosshairMs = timeMs;
+    m_tooltipShown = withTooltip && timeMs > 0;
+    placeCrosshair();
+}
+
+void ChartPanel::placeCrosshair()
+{
+    const QRectF plot = m_chart->plotArea();
+    const bool inside = m_crosshairMs > 0 && m_toMs > m_fromMs && m_crosshairMs >= m_fromMs && m_crosshairMs <= m_toMs;
+    if (!inside || plot.width() <= 0) {
+        m_crosshair->hide();
+        m_tooltip->hide();
+        return;
+    }
+    const double x = plot.left() + double(m_crosshairMs - m_fromMs) / double(m_toMs - m_fromMs) * plot.width();
+    QColor c = palette().color(QPalette::Text);
+    c.setAlpha(150);
+    QPen pen(c);
+    pen.setStyle(Qt::DashLine);
+    pen.setCosmetic(true);
+    m_crosshair->setPen(pen);
+    m_crosshair->setLine(x, plot.top(), x, plot.bottom());
+    m_crosshair->show();
+    if (!m_tooltipShown) {
+        m_tooltip->hide();
+        return;
+    }
+    // The hovered panel: each shown series' value at the nearest drawn point.
+    QStringList lines{QDateTime::fromMSecsSinceEpoch(m_crosshairMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))};
+    QList<QLineSeries *> ordered(m_lines.begin(), m_lines.end());
+    std::sort(ordered.begin(), ordered.end(), [](QLineSeries *a, QLineSeries *b) { return a->name() < b->name(); });
+    for (QLineSeries *line : std::as_const(ordered)) {
+        if (!line->isVisible() || line->count() == 0)
+            continue;
+        const QList<QPointF> pts = line->points();
+        const double t = double(m_crosshairMs);
+        auto it = std::lower_bound(pts.begin(), pts.end(), t, [](const QPointF &p, double v) { return p.x() < v; });
+        if (it == pts.end() || (it != pts.begin() && t - (it - 1)->x() < it->x() - t))
+            --it;
+        const int decimals = std::max(m_scale.decimals, 2);
+        lines << QStringLiteral("%1: %2%3").arg(line->name(), QString::number(it->y(), 'f', decimals), m_scale.suffix);
+    }
+    m_tooltip->setText(lines.join(u'\n'));
+    m_tooltip->setStyleSheet(QStringLiteral("background: %1; color: %2; border: 1px solid %3; padding: 3px 5px;")
+                                 .arg(palette().color(QPalette::ToolTipBase).name(), palette().color(QPalette::ToolTipText).name(),
+                                      palette().color(QPalette::Mid).name()));
+    m_tooltip->adjustSize();
+    const double vx = viewXOf(m_crosshairMs);
+    const int top = int(m_view->mapFromScene(m_chart->mapToScene(plot.topLeft())).y()) + 6;
+    int left = int(vx) + 12;
+    if (left + m_tooltip->width() > m_view->width() - 4)
+        left = int(vx) - 12 - m_tooltip->width();
+    m_tooltip->move(std::max(0, left), top);
+    m_tooltip->raise();
+    m_tooltip->show();
+}
+
+bool ChartPanel::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched != m_view->viewport())
+        return QFrame::eventFilter(watched, event);
+    auto inPlot = [this](const QPoint &pos) {
+        return m_chart->plotArea().contains(m_chart->mapFromScene(m_view->mapToScene(pos)));
+    };
+    switch (event->type()) {
+    case QEvent::MouseMove: {
+        const auto *me = static_cast<QMouseEvent *>(event);
+        const QPoint pos = me->position().toPoint();
+        if (m_dragStartX >= 0 && !m_panning && m_rubber) {
+            const QRectF plot = m_chart->plotArea();
+            const int top = int(m_view->mapFromScene(m_chart->mapToScene(plot.topLeft())).y());
+            const int left = std::min(m_dragStartX, pos.x()), right = std::max(m_dragStartX, pos.x());
+            m_rubber->setGeometry(left, top, std::max(1, right - left), int(plot.height()));
+            m_rubber->show();
+        }
+        Q_EMIT hovered(inPlot(pos) ? timeAtViewX(pos.x()) : 0);
+        break;
+    }
+    case QEvent::Leave:
+        Q_EMIT hovered(0);
+        break;
+    case QEvent::MouseButtonPress: {
+        const auto *me = static_cast<QMouseEvent *>(event);
+        if (me->button() != Qt::LeftButton || !inPlot(me->position().toPoint()))
+            break;
+        setFocus(Qt::MouseFocusReason);
+        m_dragStartX = me->position().toPoint().x();
+        m_panning = me->modifiers() & Qt::ShiftModifier;
+        if (!m_panning && !m_rubber)
+            m_rubber = new QRubberBand(QRubberBand::Rectangle, m_view->viewport());
+        return true;
+    }
+    case QEvent::MouseButtonRelease: {
+        const auto *me = static_cast<QMouseEvent *>(event);
+        if (me->button() != Qt::LeftButton || m_dragStartX < 0)
+            break;
+        const int x = me->position().toPoint().x();
+        const int start = std::exchange(m_dragStartX, -1);
+        if (m_rubber)
+            m_rubber->hide();
+        if (std::abs(x - start) < 6)
+            return true; // a click, not a drag
+        if (m_panning)
+            Q_EMIT panRequested(timeAtViewX(start) - timeAtViewX(x));
+        else
+            Q_EMIT zoomRequested(timeAtViewX(std::min(start, x)), timeAtViewX(std::max(start, x)));
+        return true;
+    }
+    case QEvent::MouseButtonDblClick:
+        if (inPlot(static_cast<QMouseEvent *>(event)->position().toPoint())) {
+            Q_EMIT zoomOutRequested();
+            return true;
+        }
+        break;
+    default:
+        break;
+    }
+    return QFrame::eventFilter(watched, event);
+}
+
+QString ChartPanel::queryText() const
+{
+    QStringList out;
+    for (const PanelQuery &q : m_def.queries)
+        out << q.expr;
+    return out.join(u'\n');
+}
+
+QString ChartPanel::toCsv(const SeriesStore &store, qint64 fromMs, qint64 toMs) const
+{
+    struct Column
+    {
+        QString name;
+        QList<Sample> samples;
+    };
+    QList<Column> columns;
+    for (int q = 0; q < m_jobIds.size(); ++q) {
+        const PanelQuery &query = m_def.queries.value(q);
+        for (const SeriesKey &key : store.keysNamed(m_jobIds[q])) {
+            const QLineSeries *line = m_lines.value(key);
+            columns.append({line ? line->name() : legendFor(query.legend, key, query.expr), store.range(key, fromMs, toMs)});
+        }
+    }
+    std::sort(columns.begin(), columns.end(), [](const Column &a, const Column &b) { return a.name < b.name; });
+    auto field = [](const QString &s) -> QString {
+        if (!s.contains(u',') && !s.contains(u'"') && !s.contains(u'\n'))
+            return s;
+        QString q = s;
+        q.replace(QStringLiteral("\""), QStringLiteral("\"\""));
+        return QStringLiteral("\"%1\"").arg(q);
+    };
+    QStringList header{QStringLiteral("timestamp")};
+    std::map<qint64, QList<std::optional<double>>> rows;
+    for (int c = 0; c < columns.size(); ++c) {
+        header << field(columns[c].name);
+        for (const Sample &s : std::as_const(columns[c].samples)) {
+            auto &row = rows[s.t];
+            row.resize(columns.size());
+            row[c] = s.v;
+        }
+    }
+    QString out = header.join(u',') + u'\n';
+    for (const auto &[t, values] : rows) {
+        out += QDateTime::fromMSecsSinceEpoch(t, Qt::UTC).toString(Qt::ISODateWithMs);
+        for (int c = 0; c < columns.size(); ++c) {
+            out += u',';
+            if (c < values.size() && values[c])
+                out += QString::number(*values[c], 'g', 17);
+        }
+        out += u'\n';
+    }
+    return out;
 }
 
 void ChartPanel::applyDarkOrLight()
@@ -223,6 +554,8 @@ void ChartPanel::updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs
         if (line->count() > 0)
             line->clear();
     m_x->setRange(QDateTime::fromMSecsSinceEpoch(fromMs), QDateTime::fromMSecsSinceEpoch(toMs));
+    m_fromMs = fromMs;
+    m_toMs = toMs;
     const qint64 span = toMs - fromMs;
     m_x->setFormat(span <= 10 * 60'000 ? QStringLiteral("HH:mm:ss")
                    : span <= 86'400'000 ? QStringLiteral("HH:mm")
@@ -253,23 +586,19 @@ void ChartPanel::updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs
             line->attachAxis(m_x);
             line->attachAxis(m_y);
             m_lines.insert(p.key, line);
+            for (QLegendMarker *m : m_chart->legend()->markers(line))
+                connect(m, &QLegendMarker::clicked, this, [this, line] { setSeriesHidden(line->name(), line->isVisible()); });
         }
         line->setName(p.name);
+        line->setVisible(!m_hidden.contains(p.name));
     }
     // Colours follow the legend's sorted order, so a series keeps its colour
     // across redraws. Set while the lines are empty: a new pen re-outlines a line.
-    {
-        QList<QLineSeries *> ordered(m_lines.begin(), m_lines.end());
-        std::sort(ordered.begin(), ordered.end(), [](QLineSeries *a, QLineSeries *b) { return a->name() < b->name(); });
-        for (int i = 0; i < ordered.size(); ++i) {
-            QPen pen(kSeriesColours[i % std::size(kSeriesColours)]);
-            pen.setWidthF(1.6);
-            if (ordered[i]->pen() != pen)
-                ordered[i]->setPen(pen);
-        }
-    }
+    colourLines(false);
     for (Pending &p : pending)
         m_lines.value(p.key)->replace(p.points);
+    for (QLineSeries *line : std::as_const(m_lines))
+        styleMarker(line);
     // Many series (e.g. one per deployment) do not fit under the plot: the legend moves right.
     m_chart->legend()->setAlignment(m_lines.size() > 4 ? Qt::AlignRight : Qt::AlignBottom);
     // Enough decimals that neighbouring ticks never read the same (0.005 steps
@@ -281,6 +610,7 @@ void ChartPanel::updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs
     m_y->setLabelFormat(QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f") + m_scale.suffix);
     layoutOverlay(fromMs, toMs, m_y->min(), m_y->max());
     refreshState();
+    placeCrosshair();
 }
 
 bool ChartPanel::setAlertOverlay(const QList<Threshold> &thresholds, const QList<AlertSpan> &spans)
@@ -298,10 +628,9 @@ void ChartPanel::layoutOverlay(qint64 fromMs, qint64 toMs, double yLo, double yH
         for (QLegendMarker *m : m_chart->legend()->markers(series))
             m->setVisible(false);
     };
-    while (m_thresholdLines.size() > m_thresholds.size()) {
-        QLineSeries *l = m_thresholdLines.takeLast();
-        m_chart->removeSeries(l);
-        delete l;
+    for (qsizetype i = m_thresholds.size(); i < m_thresholdLines.size(); ++i) {
+        m_thresholdLines[i]->setVisible(false); // kept for reuse (see the bands below)
+        hideMarker(m_thresholdLines[i]);
     }
     while (m_thresholdLines.size() < m_thresholds.size()) {
         auto *l = new QLineSeries(m_chart);
@@ -321,31 +650,40 @@ void ChartPanel::layoutOverlay(qint64 fromMs, qint64 toMs, double yLo, double yH
         l->setPen(pen);
         l->setName(t.label);
         l->replace({QPointF(double(fromMs), v), QPointF(double(toMs), v)});
+        l->setVisible(true);
+        hideMarker(l);
     }
-    // Bands are few and short-lived: rebuilt on every redraw.
-    for (QAreaSeries *b : std::as_const(m_bands)) {
-        m_chart->removeSeries(b);
-        delete b;
-    }
-    m_bands.clear();
+    // Bands are few: a pool reused across redraws, the unused ones hidden.
+    // Deleting series between redraws left QGraphicsView holding a deleted
+    // legend item, and the next click on the chart crashed in Qt Charts 6.4.
+    int used = 0;
     for (const AlertSpan &span : std::as_const(m_spans)) {
         const double from = double(std::max(span.fromMs, fromMs));
         const double to = double(span.toMs > 0 ? std::min(span.toMs, toMs) : toMs);
         if (to <= from)
             continue;
-        auto *upper = new QLineSeries(m_chart);
-        auto *lower = new QLineSeries(m_chart);
-        upper->append({QPointF(from, yHi), QPointF(to, yHi)});
-        lower->append({QPointF(from, yLo), QPointF(to, yLo)});
-        auto *band = new QAreaSeries(upper, lower);
+        if (used == m_bands.size()) {
+            auto *upper = new QLineSeries(m_chart);
+            auto *lower = new QLineSeries(m_chart);
+            auto *band = new QAreaSeries(upper, lower);
+            band->setPen(Qt::NoPen);
+            m_chart->addSeries(band);
+            band->attachAxis(m_x);
+            band->attachAxis(m_y);
+            m_bands.append(band);
+        }
+        QAreaSeries *band = m_bands[used++];
+        band->upperSeries()->replace({QPointF(from, yHi), QPointF(to, yHi)});
+        band->lowerSeries()->replace({QPointF(from, yLo), QPointF(to, yLo)});
         band->setName(span.firing ? QStringLiteral("firing") : QStringLiteral("pending"));
-        band->setPen(Qt::NoPen);
         band->setBrush(span.firing ? QColor(0xe5, 0x39, 0x35, 48) : QColor(0xf9, 0xa8, 0x25, 48));
-        m_chart->addSeries(band);
-        band->attachAxis(m_x);
-        band->attachAxis(m_y);
+        band->setVisible(true);
         hideMarker(band);
-        m_bands.append(band);
+    }
+    m_bandsUsed = used;
+    for (int i = used; i < m_bands.size(); ++i) {
+        m_bands[i]->setVisible(false);
+        hideMarker(m_bands[i]);
     }
 }
 

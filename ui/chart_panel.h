@@ -8,9 +8,14 @@
 
 #include <QFrame>
 #include <QHash>
+#include <QSet>
 
 class QLabel;
+class QAction;
 class QAreaSeries;
+class QGraphicsLineItem;
+class QLegendMarker;
+class QRubberBand;
 class QLineSeries;
 class QChart;
 class QChartView;
@@ -65,14 +70,61 @@ public:
     };
     // Returns whether anything changed (and the panel needs a redraw).
     bool setAlertOverlay(const QList<Threshold> &thresholds, const QList<AlertSpan> &spans);
-    int thresholdLineCount() const { return int(m_thresholdLines.size()); }
-    int alertBandCount() const { return int(m_bands.size()); }
+    int thresholdLineCount() const { return int(std::min(m_thresholdLines.size(), m_thresholds.size())); }
+    int alertBandCount() const { return m_bandsUsed; }
 
     // "{{version}} p99" with {{version}} replaced from the key; a legend
     // without template falls back to the key's labels.
     static QString legendFor(const QString &legendTemplate, const SeriesKey &key, const QString &expr);
 
+    // Legend: a click on a series' marker hides or shows it; the choice is
+    // kept by legend name across redraws.
+    void setSeriesHidden(const QString &legendName, bool hidden);
+    bool isSeriesHidden(const QString &legendName) const { return m_hidden.contains(legendName); }
+    QLegendMarker *legendMarker(const QString &legendName) const;
+
+    // The crosshair shared by a dashboard's panels: a vertical line at timeMs
+    // (0: none). withTooltip: this is the hovered panel; it also shows the
+    // values of its series at that time.
+    void setCrosshair(qint64 timeMs, bool withTooltip = false);
+    qint64 crosshairTime() const { return m_crosshairMs; }
+    // The line's x in the chart view's coordinates (NaN when hidden).
+    double crosshairViewX() const;
+    QString tooltipText() const; // empty when no tooltip is shown
+    // Chart view coordinates <-> time, over the plot area.
+    qint64 timeAtViewX(double x) const;
+    double viewXOf(qint64 timeMs) const;
+
+    // Every series of the panel over [fromMs, toMs] as CSV: an ISO-8601 UTC
+    // timestamp column, then one column per series headed by its legend name;
+    // the store's samples, not the decimated points.
+    QString toCsv(const SeriesStore &store, qint64 fromMs, qint64 toMs) const;
+    // The panel's queries, one per line (for the clipboard).
+    QString queryText() const;
+
+    // The panel's keyboard and context-menu actions (maximise, pan, zoom out,
+    // export, copy query): the help overlay lists them.
+    QList<QAction *> panelActions() const { return m_actions; }
+    // A maximised panel says how to go back to the grid.
+    void setMaximisedHint(bool maximised);
+
+Q_SIGNALS:
+    void hovered(qint64 timeMs);                      // 0: the pointer left the plot
+    void zoomRequested(qint64 fromMs, qint64 toMs);   // a drag across the time axis
+    void panRequested(qint64 deltaMs);                // shift-drag, arrow keys
+    void zoomOutRequested();                          // double click, Z
+    void maximiseToggled();                           // V or Enter
+    void exportPngRequested();
+    void exportCsvRequested();
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+    void changeEvent(QEvent *event) override;
+
 private:
+    void styleMarker(QLineSeries *line);
+    void colourLines(bool force); // by sorted legend name, so a series keeps its colour
+    void placeCrosshair();
     void refreshState();
     void layoutOverlay(qint64 fromMs, qint64 toMs, double yLo, double yHi);
     void applyDarkOrLight();
@@ -95,7 +147,18 @@ private:
     QList<Threshold> m_thresholds;
     QList<AlertSpan> m_spans;
     QList<QLineSeries *> m_thresholdLines;
-    QList<QAreaSeries *> m_bands;
+    QList<QAreaSeries *> m_bands; // a pool: the first m_bandsUsed are shown
+    int m_bandsUsed = 0;
+    QSet<QString> m_hidden;     // legend names the user hid
+    qint64 m_fromMs = 0, m_toMs = 0; // the x axis' range, as last drawn
+    qint64 m_crosshairMs = 0;
+    bool m_tooltipShown = false;
+    QGraphicsLineItem *m_crosshair = nullptr;
+    QLabel *m_tooltip = nullptr;
+    QRubberBand *m_rubber = nullptr;
+    int m_dragStartX = -1;
+    bool m_panning = false;
+    QList<QAction *> m_actions;
 };
 
 } // namespace vigil::ui

@@ -65,6 +65,8 @@ void tone(QTableWidgetItem *item, const QString &t)
         item->setBackground(kWorse);
     else if (t == QLatin1String("differs"))
         item->setBackground(kDiffers);
+    if (item->background().style() != Qt::NoBrush)
+        item->setForeground(QColor(0x21, 0x21, 0x21)); // the tones are light: dark text in either theme
 }
 
 QString dateText(qint64 ms)

@@ -3,10 +3,17 @@
 
 #include "session/session.h"
 
+#include <QAction>
 #include <QDateTime>
+#include <QFile>
+#include <QFileDialog>
+#include <QMessageBox>
+#include <QSaveFile>
 #include <QElapsedTimer>
 #include <QEvent>
+#include <QApplication>
 #include <QGridLayout>
+#include <QRegularExpression>
 
 namespace vigil::ui {
 
@@ -26,7 +33,28 @@ DashboardView::DashboardView(const DashboardDef &def, Session *session, QWidget 
             m_byJob.insert(id, panel);
         m_panels.append(panel);
         grid->addWidget(panel, p / columns, p % columns);
+        // The crosshair follows the pointer on every panel; the hovered one
+        // also shows its values.
+        connect(panel, &ChartPanel::hovered, this, [this, panel](qint64 t) {
+            for (ChartPanel *other : std::as_const(m_panels))
+                other->setCrosshair(t, other == panel);
+        });
+        connect(panel, &ChartPanel::zoomRequested, this, &DashboardView::zoomRequested);
+        connect(panel, &ChartPanel::zoomOutRequested, this, &DashboardView::zoomOutRequested);
+        connect(panel, &ChartPanel::panRequested, this, [this](qint64 delta) {
+            const auto [from, to] = m_session->viewRange(QDateTime::currentMSecsSinceEpoch());
+            Q_EMIT zoomRequested(from + delta, to + delta);
+        });
+        connect(panel, &ChartPanel::maximiseToggled, this, [this, panel] { setMaximised(m_maximised == panel ? nullptr : panel); });
+        connect(panel, &ChartPanel::exportPngRequested, this, [this, panel] { askExport(panel, false); });
+        connect(panel, &ChartPanel::exportCsvRequested, this, [this, panel] { askExport(panel, true); });
     }
+    m_restore = new QAction(QStringLiteral("Restore the maximised panel"), this);
+    m_restore->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_restore->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_restore->setEnabled(false);
+    connect(m_restore, &QAction::triggered, this, [this] { setMaximised(nullptr); });
+    addAction(m_restore);
     for (int c = 0; c < columns; ++c)
         grid->setColumnStretch(c, 1);
 
@@ -154,8 +182,7 @@ void DashboardView::redrawDirtyWithin(qint64 budgetMs)
 {
     if (!onScreen())
         return; // redrawn in showEvent, or when restored from minimized
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const qint64 from = now - m_session->rangeMs();
+    const auto [from, now] = m_session->viewRange(QDateTime::currentMSecsSinceEpoch());
     QElapsedTimer spent;
     spent.start();
     // In grid order, so a refresh sweeps the dashboard top to bottom.
@@ -194,6 +221,81 @@ void DashboardView::showEvent(QShowEvent *event)
         for (const QString &id : panel->jobIds())
             panel->setStatus(id, m_session->status(id));
     redrawAll();
+}
+
+void DashboardView::setMaximised(ChartPanel *panel)
+{
+    auto *grid = static_cast<QGridLayout *>(layout());
+    const int columns = std::max(1, m_def.columns);
+    if (m_maximised) {
+        const int p = int(m_panels.indexOf(m_maximised));
+        grid->removeWidget(m_maximised);
+        grid->addWidget(m_maximised, p / columns, p % columns);
+    }
+    m_maximised = panel;
+    for (ChartPanel *other : std::as_const(m_panels)) {
+        other->setVisible(!panel || other == panel);
+        other->setMaximisedHint(other == panel);
+    }
+    if (panel) {
+        const int rows = int((m_panels.size() + columns - 1) / columns);
+        grid->removeWidget(panel);
+        grid->addWidget(panel, 0, 0, rows, columns);
+        // The view scrolls with the grid; a maximised panel fills what is visible.
+        if (QWidget *viewport = parentWidget())
+            panel->setMinimumHeight(std::max(240, viewport->height() - 12));
+        panel->setFocus(Qt::OtherFocusReason);
+    } else {
+        for (ChartPanel *other : std::as_const(m_panels))
+            other->setMinimumHeight(240);
+    }
+    m_restore->setEnabled(panel != nullptr);
+    redrawAll(); // the maximised panel has more pixels, the restored ones were hidden
+}
+
+ChartPanel *DashboardView::focusedPanel() const
+{
+    for (ChartPanel *p : m_panels)
+        if (p->isAncestorOf(QApplication::focusWidget()) || p == QApplication::focusWidget())
+            return p;
+    return m_maximised ? m_maximised : m_panels.value(0);
+}
+
+bool DashboardView::exportPanelPng(ChartPanel *panel, const QString &path, QString *error) const
+{
+    if (!panel->grab().save(path, "PNG")) {
+        if (error)
+            *error = QStringLiteral("cannot write the PNG %1").arg(path);
+        return false;
+    }
+    return true;
+}
+
+bool DashboardView::exportPanelCsv(ChartPanel *panel, const QString &path, QString *error) const
+{
+    const auto [from, to] = m_session->viewRange(QDateTime::currentMSecsSinceEpoch());
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(panel->toCsv(*m_session->store(), from, to).toUtf8()) < 0
+        || !file.commit()) {
+        if (error)
+            *error = QStringLiteral("cannot write the CSV %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+void DashboardView::askExport(ChartPanel *panel, bool csv)
+{
+    QString base = panel->definition().title;
+    base.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]+")), QStringLiteral("-"));
+    const QString path = QFileDialog::getSaveFileName(this, csv ? QStringLiteral("Export the panel as CSV") : QStringLiteral("Export the panel as PNG"),
+                                                      base + (csv ? QStringLiteral(".csv") : QStringLiteral(".png")),
+                                                      csv ? QStringLiteral("CSV (*.csv)") : QStringLiteral("PNG image (*.png)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!(csv ? exportPanelCsv(panel, path, &error) : exportPanelPng(panel, path, &error)))
+        QMessageBox::warning(this, QStringLiteral("Export"), error);
 }
 
 bool DashboardView::allPanelsHaveData() const

@@ -12,6 +12,8 @@ namespace vigil {
 class Session;
 }
 
+class QAction;
+
 namespace vigil::ui {
 
 // A grid of chart panels for one dashboard. Store changes mark panels dirty;
@@ -43,6 +45,23 @@ public:
     // 7, bench-gui, load 4); a 20-panel refresh then takes about 20 frames.
     static constexpr qint64 kFrameBudgetMs = 2;
 
+    // One panel fills the view (V or Enter on a focused panel, Esc restores).
+    void setMaximised(ChartPanel *panel); // nullptr: the grid again
+    ChartPanel *maximisedPanel() const { return m_maximised; }
+    // Exports (the panel's context menu and the command palette).
+    bool exportPanelPng(ChartPanel *panel, const QString &path, QString *error = nullptr) const;
+    bool exportPanelCsv(ChartPanel *panel, const QString &path, QString *error = nullptr) const;
+    // The panel with keyboard focus, else the maximised one, else the first.
+    ChartPanel *focusedPanel() const;
+    // The action that restores a maximised panel (Esc).
+    QAction *restoreAction() const { return m_restore; }
+
+Q_SIGNALS:
+    // A drag across a panel's time axis, shift-drag, arrow keys, double click:
+    // the window turns them into the session's range.
+    void zoomRequested(qint64 fromMs, qint64 toMs);
+    void zoomOutRequested();
+
 protected:
     void showEvent(QShowEvent *event) override;
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -60,6 +79,9 @@ private:
     QSet<ChartPanel *> m_dirty;
     QTimer m_frame;
     QPointer<QWidget> m_watchedWindow; // for WindowStateChange (restored from minimized)
+    ChartPanel *m_maximised = nullptr;
+    QAction *m_restore = nullptr;
+    void askExport(ChartPanel *panel, bool csv);
 };
 
 } // namespace vigil::ui

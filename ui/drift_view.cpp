@@ -39,9 +39,11 @@ QColor verdictColour(const drift::DriftRow &row)
 }
 
 // PSI over the range as a small line, with the drift threshold dotted.
-QPixmap sparkline(const QList<Sample> &samples, qint64 fromMs, qint64 toMs, QSize size)
+QPixmap sparkline(const QList<Sample> &samples, qint64 fromMs, qint64 toMs, QSize size, qreal dpr)
 {
-    QPixmap pm(size);
+    // Drawn at the screen's pixel ratio (sharp on high-DPI screens), in logical coordinates.
+    QPixmap pm(size * dpr);
+    pm.setDevicePixelRatio(dpr);
     pm.fill(Qt::transparent);
     if (samples.size() < 2 || toMs <= fromMs)
         return pm;
@@ -66,6 +68,21 @@ QPixmap sparkline(const QList<Sample> &samples, qint64 fromMs, qint64 toMs, QSiz
 
 } // namespace
 
+void DriftView::applyChartTheme()
+{
+    const bool dark = palette().color(QPalette::Window).lightness() < 128;
+    const QChart::ChartTheme theme = dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
+    if (m_chart->theme() != theme)
+        m_chart->setTheme(theme);
+}
+
+void DriftView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_chart)
+        showHistograms();
+}
+
 DriftView::DriftView(Session *session, QWidget *parent) : QWidget(parent), m_session(session)
 {
     setObjectName(QStringLiteral("driftView"));
@@ -75,7 +92,7 @@ DriftView::DriftView(Session *session, QWidget *parent) : QWidget(parent), m_ses
         "KS p-values are approximate and meaningless at very large counts."), this);
     intro->setTextFormat(Qt::PlainText);
     intro->setWordWrap(true);
-    intro->setStyleSheet(QStringLiteral("color: #616161;"));
+    intro->setForegroundRole(QPalette::PlaceholderText); // readable in light and dark themes
     layout->addWidget(intro);
     m_errors = new QLabel(this);
     m_errors->setObjectName(QStringLiteral("driftErrors"));
@@ -103,6 +120,7 @@ DriftView::DriftView(Session *session, QWidget *parent) : QWidget(parent), m_ses
     m_chart = new QChart;
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->setMargins(QMargins(4, 4, 4, 4));
+    applyChartTheme();
     m_view = new QChartView(m_chart, split);
     m_view->setRenderHint(QPainter::Antialiasing);
     m_view->setMinimumHeight(220);
@@ -170,12 +188,14 @@ void DriftView::reload()
         set(Js, ok ? score(s.js) : QString());
         set(Hellinger, ok ? score(s.hellinger) : QString());
         set(Wasserstein, ok ? score(s.wassersteinNormed) : QString());
-        set(Verdict, verdictText(row))->setBackground(verdictColour(row));
+        QTableWidgetItem *verdict = set(Verdict, verdictText(row));
+        verdict->setBackground(verdictColour(row));
+        verdict->setForeground(QColor(0x21, 0x21, 0x21)); // light tones: dark text in either theme
         set(Counts, ok ? QStringLiteral("%1 / %2").arg(s.nRef, 0, 'f', 0).arg(s.nCur, 0, 'f', 0) : QString());
         Labels labels = row.labels;
         labels.append({QStringLiteral("monitor"), row.monitor});
         const SeriesKey key(QStringLiteral("vigil_drift_psi"), labels);
-        set(Trend, QString())->setIcon(QIcon(sparkline(m_session->store()->range(key, from, now), from, now, QSize(120, 24))));
+        set(Trend, QString())->setIcon(QIcon(sparkline(m_session->store()->range(key, from, now), from, now, QSize(120, 24), std::max<qreal>(1.0, devicePixelRatioF()))));
         if (row.monitor + u'/' + feature.labelsText() == keepMonitor)
             restore = r;
     }
@@ -187,6 +207,7 @@ void DriftView::reload()
 
 void DriftView::showHistograms()
 {
+    applyChartTheme(); // the theme may have changed since (and setTheme resets the bars' colours)
     m_chart->removeAllSeries();
     for (QAbstractAxis *a : m_chart->axes())
         m_chart->removeAxis(a);

@@ -34,9 +34,13 @@ public:
     // Bucket labels "≤ 0.5", ..., "+Inf" for a histogram's layout.
     static QStringList bucketLabels(const drift::Histogram &h);
 
+protected:
+    void changeEvent(QEvent *event) override; // a theme switch redraws the histograms
+
 private:
     void reload();
     void showHistograms();
+    void applyChartTheme(); // dark or light, as the palette
 
     Session *m_session;
     QLabel *m_errors;

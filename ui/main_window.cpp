@@ -11,6 +11,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QFileInfo>
 #include <QLabel>
@@ -127,6 +128,8 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
         showAlerts();
     });
     auto *splitter = new QSplitter(central);
+    m_splitter = splitter;
+    splitter->setObjectName(QStringLiteral("mainSplitter"));
     m_list = new QListWidget(splitter);
     m_list->setObjectName(QStringLiteral("dashboardList"));
     m_list->setMaximumWidth(260);
@@ -150,7 +153,7 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
         m_stack->addWidget(scroll);
         m_views.insert(d.name, view);
         if (index < 9) {
-            auto *jump = new QAction(this);
+            auto *jump = new QAction(QStringLiteral("Show the dashboard %1").arg(d.name), this);
             jump->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + index)));
             connect(jump, &QAction::triggered, this, [this, name = d.name] { showDashboard(name); });
             addAction(jump);
@@ -179,7 +182,11 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
         m_tray = new QSystemTrayIcon(this);
         auto *menu = new QMenu(this);
         menu->addAction(QStringLiteral("Show alerts"), this, [this] { showNormal(); raise(); activateWindow(); showAlerts(); });
-        menu->addAction(QStringLiteral("Quit Vigil"), this, &QWidget::close);
+        menu->addAction(QStringLiteral("Quit Vigil"), this, [this] {
+            m_quitting = true; // not just into the tray
+            close();
+            QCoreApplication::quit();
+        });
         m_tray->setContextMenu(menu);
         connect(m_tray, &QSystemTrayIcon::activated, this, [this] { showNormal(); raise(); activateWindow(); showAlerts(); });
         m_tray->show();
@@ -224,11 +231,17 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
     for (const ConnectionDef &c : ws.connections)
         setHealth(c.name, session->health().value(c.name));
     connect(session, &Session::healthChanged, this, &MainWindow::setHealth);
+    setupDriving();
 }
 
 void MainWindow::setRangeIndex(int index)
 {
-    m_session->setRangeMs(m_range->itemData(index).toLongLong());
+    const qint64 ms = m_range->itemData(index).toLongLong();
+    if (ms <= 0)
+        return specialRange(ms);
+    m_relativeIndex = index;
+    m_session->setRangeMs(ms);
+    m_backToLive->setEnabled(false);
     if (DashboardView *v = currentDashboard())
         v->redrawAll();
 }
@@ -286,10 +299,14 @@ void MainWindow::updateAlertBadge(int attention)
     m_alertsAction->setText(attention > 0 ? QStringLiteral("Alerts (%1)").arg(attention) : QStringLiteral("Alerts"));
     if (QListWidgetItem *item = m_list->item(m_alertsRow)) {
         item->setText(attention > 0 ? QStringLiteral("Alerts (%1)").arg(attention) : QStringLiteral("Alerts"));
-        item->setForeground(attention > 0 ? QColor(0xc6, 0x28, 0x28) : palette().color(QPalette::Text));
+        // No attention: the palette's text colour, whichever the theme.
+        item->setData(Qt::ForegroundRole, attention > 0 ? QVariant(QBrush(QColor(0xc6, 0x28, 0x28))) : QVariant());
     }
     // The badge: a bell-less round icon with the count, red when something needs attention.
-    QPixmap pm(64, 64);
+    // Drawn at the screen's pixel ratio, so the badge stays sharp on high-DPI screens.
+    const qreal dpr = std::max<qreal>(1.0, devicePixelRatioF());
+    QPixmap pm(QSize(64, 64) * dpr);
+    pm.setDevicePixelRatio(dpr);
     pm.fill(Qt::transparent);
     {
         QPainter p(&pm);
@@ -302,7 +319,7 @@ void MainWindow::updateAlertBadge(int attention)
         f.setBold(true);
         f.setPixelSize(attention > 9 ? 28 : 36);
         p.setFont(f);
-        p.drawText(pm.rect(), Qt::AlignCenter, attention > 99 ? QStringLiteral("99+") : attention > 0 ? QString::number(attention) : QStringLiteral("✓"));
+        p.drawText(QRect(0, 0, 64, 64), Qt::AlignCenter, attention > 99 ? QStringLiteral("99+") : attention > 0 ? QString::number(attention) : QStringLiteral("✓"));
     }
     const QIcon icon(pm);
     setWindowIcon(icon);
@@ -337,9 +354,10 @@ void MainWindow::addCompareViews()
         auto *compare = new compare::CompareSession(&m_session->plugins(), m_session->workspace(), model.name, view);
         connect(compare, &compare::CompareSession::finished, view, &CompareView::setSnapshot);
         connect(view, &CompareView::compareRequested, compare, [this, view, compare](const QStringList &refs) {
-            const qint64 end = QDateTime::currentMSecsSinceEpoch();
+            // The window the dashboards show: the last range, or a zoomed/custom one.
+            const auto [from, end] = m_session->viewRange(QDateTime::currentMSecsSinceEpoch());
             view->setLoading(QStringLiteral("Comparing %1 ...").arg(refs.join(QStringLiteral(", "))));
-            compare->load(refs, end - m_session->rangeMs(), end);
+            compare->load(refs, from, end);
         });
         m_stack->addWidget(view);
         auto *item = new QListWidgetItem(QStringLiteral("Compare %1").arg(model.name), m_list);

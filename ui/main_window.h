@@ -2,11 +2,15 @@
 #pragma once
 
 #include "alerting/alert_engine.h"
+#include "command_palette.h"
+#include "theme.h"
 #include "sources/poll_scheduler.h"
 
 #include <QHash>
 #include <QSet>
 #include <QMainWindow>
+#include <QPointer>
+#include <functional>
 
 class QComboBox;
 class QLabel;
@@ -14,6 +18,8 @@ class QListWidget;
 class QStackedWidget;
 class QAction;
 class QSystemTrayIcon;
+class QSplitter;
+class QSettings;
 
 namespace vigil {
 class Session;
@@ -24,7 +30,9 @@ namespace vigil::ui {
 class AlertsView;
 class CompareView;
 class DashboardView;
+class ChartPanel;
 class DriftView;
+class HelpOverlay;
 
 class MainWindow : public QMainWindow
 {
@@ -53,6 +61,59 @@ public:
     // Model comparison (issue 5): one "Compare MODEL" entry per workspace model.
     CompareView *compareView(const QString &model) const { return m_compareViews.value(model); }
     bool showCompare(const QString &model);
+
+    // Driving the dashboard (issue 6; main_window_driving.cpp): the command
+    // palette (Ctrl+K), the help overlay (? or F1), zoom and custom ranges,
+    // exports, window settings, themes, keeping watch from the tray.
+    CommandPalette *commandPalette() const { return m_palette; }
+    HelpOverlay *helpOverlay() const { return m_help; }
+    QList<CommandPalette::Entry> paletteEntries() const;
+    void openCommandPalette();
+    void showHelp();
+    // An absolute range (a drag across a panel, Custom…): the window stops moving.
+    void setAbsoluteRange(qint64 fromMs, qint64 toMs);
+    void backToLive();
+    void zoomOut();
+    QAction *backToLiveAction() const { return m_backToLive; }
+    bool showDrift();
+    // "dashboard:NAME", "alerts", "compare:MODEL", "drift": the view on screen,
+    // and the names `vigil screenshot --view` and the settings use.
+    QString currentViewName() const;
+    bool showView(const QString &view);
+    bool exportViewPng(const QString &path) const;
+    // Geometry, splitter, last view and theme from QSettings (organisation
+    // "vigil"); from then on they are saved when the window closes.
+    void restoreSettings();
+    void saveSettings() const;
+    static QSettings settings();
+    void setTheme(ThemeMode mode);
+    QSplitter *splitter() const { return m_splitter; }
+    // Closing with a tray icon asks once whether to keep watching; tests answer.
+    void setTrayQuestion(std::function<bool()> ask) { m_askTray = std::move(ask); }
+    // Whether closing the window keeps watching from the tray: the remembered
+    // answer (settings "tray/keepWatching"), else asks now and remembers it.
+    bool keepWatchingInTray();
+    // The second `vigil` asked this one to come forward.
+    void raiseFromOtherInstance();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void setupDriving();
+    void specialRange(qint64 data); // "Custom…" chosen in the range combo
+    void openCustomRange();
+    void chooseTheme(ThemeMode mode);
+    CommandPalette *m_palette = nullptr;
+    HelpOverlay *m_help = nullptr;
+    QAction *m_backToLive = nullptr;
+    QSplitter *m_splitter = nullptr;
+    QList<QAction *> m_themeActions;
+    int m_relativeIndex = 0;        // the range combo's last relative choice
+    bool m_persist = false;          // restoreSettings() was called
+    bool m_quitting = false;
+    std::function<bool()> m_askTray;
+    QPointer<ChartPanel> m_paletteTarget; // the panel focused when the palette opened
 
 private:
     void setHealth(const QString &connection, const ConnectionHealth &health);

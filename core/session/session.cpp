@@ -456,7 +456,30 @@ void Session::setActiveDashboard(const QString &name)
 void Session::setRangeMs(qint64 rangeMs)
 {
     m_rangeMs = rangeMs;
+    m_absoluteFromMs = m_absoluteToMs = 0; // a relative range is live again
     applyJobs();
+}
+
+void Session::setAbsoluteRange(qint64 fromMs, qint64 toMs)
+{
+    if (toMs <= fromMs)
+        return;
+    m_absoluteFromMs = fromMs;
+    m_absoluteToMs = toMs;
+    applyJobs();
+}
+
+void Session::clearAbsoluteRange()
+{
+    m_absoluteFromMs = m_absoluteToMs = 0;
+    applyJobs();
+}
+
+std::pair<qint64, qint64> Session::viewRange(qint64 nowMs) const
+{
+    if (hasAbsoluteRange())
+        return {m_absoluteFromMs, m_absoluteToMs};
+    return {nowMs - m_rangeMs, nowMs};
 }
 
 void Session::setPaused(bool paused)
@@ -487,8 +510,10 @@ void Session::applyJobs()
                 spec.connection = m_workspace.connectionFor(panel);
                 spec.expr = panel.queries[q].expr;
                 spec.intervalMs = m_workspace.refreshMs;
-                spec.windowMs = m_rangeMs;
-                spec.stepMs = stepFor(m_rangeMs);
+                const qint64 window = hasAbsoluteRange() ? m_absoluteToMs - m_absoluteFromMs : m_rangeMs;
+                spec.windowMs = window;
+                spec.endMs = hasAbsoluteRange() ? m_absoluteToMs : 0;
+                spec.stepMs = stepFor(window);
                 const ConnectionDef *c = m_workspace.connection(spec.connection);
                 spec.timeoutMs = c ? c->timeoutMs : 10'000;
                 jobs.append(spec);

@@ -56,8 +56,16 @@ public:
 
     void setActiveDashboard(const QString &name);
     QString activeDashboard() const { return m_active; }
-    void setRangeMs(qint64 rangeMs);
+    void setRangeMs(qint64 rangeMs); // also leaves an absolute range: live again
     qint64 rangeMs() const { return m_rangeMs; }
+    // An absolute range (a zoom, a custom from/to): the panels show and poll
+    // [fromMs, toMs] instead of the last rangeMs() (Grafana's absolute time
+    // range; the window stops moving). clearAbsoluteRange() goes back to live.
+    void setAbsoluteRange(qint64 fromMs, qint64 toMs);
+    void clearAbsoluteRange();
+    bool hasAbsoluteRange() const { return m_absoluteToMs > 0; }
+    // The window the panels show now: [now - rangeMs(), now] or the absolute range.
+    std::pair<qint64, qint64> viewRange(qint64 nowMs) const;
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }
     void refresh();
@@ -150,6 +158,7 @@ private:
     PollScheduler *m_scheduler = nullptr;
     QString m_active;
     qint64 m_rangeMs = 15 * 60'000;
+    qint64 m_absoluteFromMs = 0, m_absoluteToMs = 0; // 0: live
     bool m_paused = false;
     QHash<QString, ConnectionHealth> m_health;
     QHash<QString, PollStatus> m_status;

@@ -63,7 +63,7 @@ void PollScheduler::setJobs(const QList<PollSpec> &jobs)
         // that touched another panel must not refetch everything).
         if (old != m_jobs.cend() && old->spec.expr == spec.expr && old->spec.connection == spec.connection
             && old->spec.kind == spec.kind && old->spec.stepMs == spec.stepMs
-            && old->spec.windowMs == spec.windowMs) {
+            && old->spec.windowMs == spec.windowMs && old->spec.endMs == spec.endMs) {
             job = *old;
             job.spec = spec;
         } else {
@@ -121,13 +121,14 @@ void PollScheduler::startJob(Job &job, qint64 now)
     req.timeMs = now;
     if (job.spec.kind == QueryKind::Range) {
         const qint64 step = std::max<qint64>(job.spec.stepMs, 1);
-        qint64 start = now - job.spec.windowMs;
+        const qint64 end = job.spec.endMs > 0 ? job.spec.endMs : now;
+        qint64 start = end - job.spec.windowMs;
         // Incremental: refetch from one step before the last sample we have, so a
         // sample the server had not finished (the newest step) is replaced.
         if (job.lastEndMs > 0)
             start = std::max(start, job.lastEndMs - step);
         req.startMs = alignDown(start, step);
-        req.endMs = now;
+        req.endMs = end;
         req.stepMs = step;
     }
     job.inFlight = true;

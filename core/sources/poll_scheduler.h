@@ -22,6 +22,7 @@ struct PollSpec
     QueryKind kind = QueryKind::Range;
     qint64 intervalMs = 5'000;
     qint64 windowMs = 15 * 60'000; // range queries: how far back the panel looks
+    qint64 endMs = 0;              // range queries: 0, the window ends now; else a fixed end (an absolute range)
     qint64 stepMs = 2'000;
     qint64 timeoutMs = 10'000;
 };

@@ -162,6 +162,34 @@ TEST_CASE("Scheduler fetches only the new slice, aligned to the step", "[schedul
     CHECK(f.conn.requests.at(1).startMs == 1'700'000'000'000 - 1'000);
 }
 
+TEST_CASE("Scheduler asks a fixed window for an absolute range, whatever the time", "[scheduler][absolute]")
+{
+    // Issue 6: a zoom or a custom from/to polls [end - window, end], not the last window.
+    Fixture f;
+    f.clock.setMs(1'700'000'000'500);
+    PollSpec s = spec("q1");
+    s.endMs = 1'699'999'000'000;
+    s.windowMs = 120'000;
+    f.scheduler.setJobs({s});
+    f.scheduler.tick();
+    REQUIRE(f.conn.requests.size() == 1);
+    CHECK(f.conn.requests.at(0).startMs == 1'699'999'000'000 - 120'000);
+    CHECK(f.conn.requests.at(0).endMs == 1'699'999'000'000);
+    f.conn.answer(0, okResult({}));
+    f.clock.advanceMs(5'000);
+    f.scheduler.tick();
+    REQUIRE(f.conn.requests.size() == 2);
+    CHECK(f.conn.requests.at(1).endMs == 1'699'999'000'000);
+    // Back to live: a new job definition, the whole window up to now.
+    s.endMs = 0;
+    f.scheduler.setJobs({s});
+    f.clock.advanceMs(5'000);
+    f.scheduler.tick();
+    REQUIRE(f.conn.requests.size() == 3);
+    CHECK(f.conn.requests.at(2).endMs == 1'700'000'010'500);
+    CHECK(f.conn.requests.at(2).startMs == 1'700'000'010'000 - 120'000);
+}
+
 TEST_CASE("Scheduler reports a query with no series as no data", "[scheduler]")
 {
     Fixture f;
