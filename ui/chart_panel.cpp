@@ -144,7 +144,7 @@ ChartPanel::ChartPanel(const PanelDef &def, QStringList jobIds, QWidget *parent)
     add(QStringLiteral("Zoom out (double-click)"), {QKeySequence(Qt::Key_Z)}, [this] { Q_EMIT zoomOutRequested(); });
     add(QStringLiteral("Export the panel as PNG…"), {}, [this] { Q_EMIT exportPngRequested(); });
     add(QStringLiteral("Export the panel as CSV…"), {}, [this] { Q_EMIT exportCsvRequested(); });
-    add(QStringLiteral("Copy the panel's query"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C)},
+    add(QStringLiteral("Copy the panel's query"), {QKeySequence(Qt::Key_C)},
         [this] { QGuiApplication::clipboard()->setText(queryText()); });
     setContextMenuPolicy(Qt::ActionsContextMenu);
 
