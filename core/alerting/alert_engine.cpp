@@ -283,6 +283,7 @@ QStringList AlertEngine::restore(const QList<rules::AlertInstance> &instances, c
         if (kept.contains(it.key()))
             keepAnnounced.insert(it.key(), it.value());
     m_gate.restore(keepAnnounced);
+    m_gate.rebuildHeld(m_machine);
     Q_EMIT alertsChanged();
     return dropped;
 }

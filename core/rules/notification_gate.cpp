@@ -118,11 +118,25 @@ NotificationGate::Output NotificationGate::process(const QList<Transition> &tran
                 m_announced.remove(fp);
         } else if (n.decision.notify) {
             m_announced.insert(fp, announceAs(t.to));
+            m_held.remove(fp);
+        } else if (!wasAnnounced) {
+            m_held.insert(fp); // announced by tick() once nothing holds it
         }
         out.intents.append(std::move(n));
     }
     out.ackEvents = acks.apply(transitions);
+    for (const Transition &t : transitions)
+        if (!isOpen(t.to))
+            m_held.remove(t.instance.fingerprint); // over before anyone was told: nothing to say
     return out;
+}
+
+void NotificationGate::rebuildHeld(const AlertStateMachine &machine)
+{
+    m_held.clear();
+    for (const AlertInstance &inst : machine.instances())
+        if (isOpen(inst.state) && !m_announced.contains(inst.id.fingerprint))
+            m_held.insert(inst.id.fingerprint);
 }
 
 NotificationGate::Output NotificationGate::tick(qint64 nowMs, AckBook &acks, const AlertStateMachine &machine,
@@ -146,8 +160,38 @@ NotificationGate::Output NotificationGate::tick(qint64 nowMs, AckBook &acks, con
         n.reason = TransitionReason::ConditionMet;
         n.reopenedBecause = e.cause;
         n.decision = decide(IntentKind::Reopened, inst->id.fingerprint, labels, inst->flapping, acks, silences, nowMs);
-        if (n.decision.notify)
+        if (n.decision.notify) {
             m_announced.insert(inst->id.fingerprint, announceAs(inst->state));
+            m_held.remove(inst->id.fingerprint);
+        }
+        out.intents.append(std::move(n));
+    }
+    // Held firing notices whose reason to hold has gone (a silence ended or
+    // was expired early, flapping settled without a transition).
+    const QSet<QString> held = m_held;
+    for (const QString &fp : held) {
+        const AlertInstance *inst = machine.instance(fp);
+        if (!inst || !isOpen(inst->state) || m_announced.contains(fp)) {
+            m_held.remove(fp);
+            continue;
+        }
+        const Labels labels = labelsOf ? labelsOf(inst->id) : inst->id.series.labels();
+        const NotifyDecision d = decide(IntentKind::Firing, fp, labels, inst->flapping, acks, silences, nowMs);
+        if (!d.notify)
+            continue;
+        Transition t;
+        t.instance = inst->id;
+        t.from = t.to = inst->state;
+        t.atMs = nowMs;
+        t.value = inst->lastValue;
+        t.severity = t.previousSeverity = inst->severity;
+        t.flapping = inst->flapping;
+        NotificationIntent n = make(IntentKind::Firing, t, labels);
+        n.reason = TransitionReason::ConditionMet;
+        n.detail = QStringLiteral("still firing now that nothing holds its notice back");
+        n.decision = d;
+        m_announced.insert(fp, announceAs(inst->state));
+        m_held.remove(fp);
         out.intents.append(std::move(n));
     }
     return out;

@@ -7,6 +7,7 @@
 
 #include <QHash>
 #include <QList>
+#include <QSet>
 #include <functional>
 
 namespace vigil::rules {
@@ -86,22 +87,36 @@ public:
     // the ack book never disagree about order.
     Output process(const QList<Transition> &transitions, AckBook &acks, const SilenceBook &silences,
                    const LabelsFn &labelsOf, qint64 nowMs);
-    // Time passing without an evaluation: expired acks re-open their alerts.
+    // Time passing without an evaluation: expired acks re-open their alerts,
+    // and an open alert whose firing notice was held back (by a silence, an
+    // ack or flapping) is announced once nothing holds it any more, e.g. its
+    // silence ended while it still fires (Alertmanager sends it on the next
+    // flush once it is no longer muted).
     Output tick(qint64 nowMs, AckBook &acks, const AlertStateMachine &machine, const SilenceBook &silences,
                 const LabelsFn &labelsOf);
 
     bool isAnnounced(const QString &fingerprint) const { return m_announced.contains(fingerprint); }
+    // Open but never announced: its firing notice was held back.
+    bool isHeld(const QString &fingerprint) const { return m_held.contains(fingerprint); }
     // An instance removed without a resolve (its rule deleted).
-    void forget(const QString &fingerprint) { m_announced.remove(fingerprint); }
+    void forget(const QString &fingerprint)
+    {
+        m_announced.remove(fingerprint);
+        m_held.remove(fingerprint);
+    }
     // Persistence: which alerts have had a firing notice, and as what state.
     QHash<QString, AlertState> announced() const { return m_announced; }
     void restore(const QHash<QString, AlertState> &announced) { m_announced = announced; }
+    // After restore(): every open instance that was not announced was held
+    // back, so it is watched again (nothing else needs persisting for it).
+    void rebuildHeld(const AlertStateMachine &machine);
 
 private:
     NotificationIntent make(IntentKind kind, const Transition &t, const Labels &labels) const;
 
     GateOptions m_options;
     QHash<QString, AlertState> m_announced; // fingerprint -> the open state last announced
+    QSet<QString> m_held;                   // open, firing notice held back, not announced
 };
 
 } // namespace vigil::rules

@@ -546,3 +546,77 @@ TEST_CASE("Gate: announced alerts persist, and a forgotten one resolves silently
     }
     CHECK(toString(IntentKind::Reopened) == QStringLiteral("reopened"));
 }
+
+TEST_CASE("Gate: an alert that fired under a silence is announced when the silence ends while it still fires",
+          "[rules][gate][silences]")
+{
+    SECTION("the silence runs out")
+    {
+        Harness h;
+        h.silence(0, 10 * kMin);
+        NotificationGate::Output out = h.eval(0.3); // fires at 1 min, silenced
+        REQUIRE(out.intents.size() == 1);
+        CHECK_FALSE(out.intents[0].decision.notify);
+        CHECK(out.intents[0].decision.suppressedBy == SuppressedBySilence);
+        CHECK(h.gate.isHeld(h.fp()));
+        CHECK(h.tick(5 * kMin).intents.isEmpty()); // still silenced
+        out = h.tick(10 * kMin + 1);
+        REQUIRE(out.intents.size() == 1);
+        CHECK(out.intents[0].kind == IntentKind::Firing);
+        CHECK(out.intents[0].decision.notify);
+        CHECK(out.intents[0].state == AlertState::Firing);
+        CHECK(out.intents[0].value == Approx(0.3));
+        CHECK(h.gate.isAnnounced(h.fp()));
+        CHECK_FALSE(h.gate.isHeld(h.fp()));
+        CHECK(h.tick(11 * kMin).intents.isEmpty()); // once
+        // And now that it was announced, its end is announced too.
+        h.now = 11 * kMin;
+        out = h.eval(0.1);
+        REQUIRE(out.intents.size() == 1);
+        CHECK(out.intents[0].kind == IntentKind::Resolved);
+        CHECK(out.intents[0].decision.notify);
+    }
+    SECTION("the silence is expired early")
+    {
+        Harness h;
+        h.silence(0, 600 * kMin);
+        h.eval(0.3);
+        const QString id = h.silences.all().first().id;
+        REQUIRE(h.silences.expire(id, 3 * kMin));
+        const NotificationGate::Output out = h.tick(3 * kMin + 1);
+        REQUIRE(out.intents.size() == 1);
+        CHECK(out.intents[0].decision.notify);
+    }
+    SECTION("it resolved under the silence: nothing to say, ever")
+    {
+        Harness h;
+        h.silence(0, 10 * kMin);
+        h.eval(0.3);
+        const NotificationGate::Output resolved = h.eval(0.1);
+        REQUIRE(resolved.intents.isEmpty()); // never announced, so no resolved notice
+        CHECK_FALSE(h.gate.isHeld(h.fp()));
+        CHECK(h.tick(20 * kMin).intents.isEmpty());
+    }
+    SECTION("acknowledged under the silence: the end of the silence does not page")
+    {
+        Harness h;
+        h.silence(0, 10 * kMin);
+        h.eval(0.3);
+        h.ack();
+        CHECK(h.tick(20 * kMin).intents.isEmpty());
+        CHECK(h.gate.isHeld(h.fp()));
+    }
+    SECTION("after a restart the held alert is found again from the state machine")
+    {
+        Harness h;
+        h.silence(0, 10 * kMin);
+        h.eval(0.3);
+        NotificationGate fresh;
+        fresh.restore(h.gate.announced()); // nothing announced
+        fresh.rebuildHeld(h.machine);
+        CHECK(fresh.isHeld(h.fp()));
+        const NotificationGate::Output out = fresh.tick(10 * kMin + 1, h.acks, h.machine, h.silences, h.labelsOf());
+        REQUIRE(out.intents.size() == 1);
+        CHECK(out.intents[0].decision.notify);
+    }
+}
