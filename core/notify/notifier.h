@@ -19,6 +19,10 @@ namespace vigil {
 struct Notification
 {
     enum class Kind { Firing, Resolved, Reopened, Reminder };
+    // What the open alert is: its condition holds, or its query returned
+    // nothing (no-data policy "nodata"), or its query fails (error policy
+    // "error"). A receiver says which: "precision is NaN" helps nobody at 3 a.m.
+    enum class State { Firing, NoData, Error };
 
     QString id;
     // The alert instance's identity (rules::fingerprintOf), the same for every
@@ -27,6 +31,7 @@ struct Notification
     // derives one from rule + labels.
     QString fingerprint;
     Kind kind = Kind::Firing;
+    State state = State::Firing;
     QString rule;
     QString severity;        // info, warning, critical, page
     QString summary;         // rendered annotation, plain text

@@ -266,6 +266,9 @@ Notification Router::makeNotification(const QString &fingerprint, Notification::
     n.severity = rules::toString(rec.last.severity);
     n.labels = rec.last.labels;
     n.value = rec.last.value;
+    n.state = rec.last.state == rules::AlertState::NoData ? Notification::State::NoData
+            : rec.last.state == rules::AlertState::Error  ? Notification::State::Error
+                                                          : Notification::State::Firing;
     n.activeSinceMs = rec.activeSinceMs;
     n.createdMs = nowMs;
     n.description = rec.last.detail;

@@ -82,6 +82,11 @@ DesktopMessage composeMessage(const Notification &n, const ServerCapabilities &c
     // "Critical · HighP99Latency"; a re-opened or repeated page says so first,
     // because the bubble replaces one the user may have seen already.
     QString title = severityWord(n.severity) + QStringLiteral(" · ") + n.rule;
+    const bool open = n.kind != Notification::Kind::Resolved;
+    if (open && n.state == Notification::State::NoData)
+        title = QStringLiteral("No data: ") + title;
+    else if (open && n.state == Notification::State::Error)
+        title = QStringLiteral("Query failing: ") + title;
     if (n.kind == Notification::Kind::Reopened)
         title = QStringLiteral("Re-opened: ") + title;
     else if (n.kind == Notification::Kind::Reminder)
@@ -91,14 +96,23 @@ DesktopMessage composeMessage(const Notification &n, const ServerCapabilities &c
     m.summary = oneLine(title);
 
     QStringList lines;
-    if (!n.summary.isEmpty())
-        lines << n.summary;
-    else if (!n.description.isEmpty())
-        lines << n.description;
-    QString valueLine = QStringLiteral("Value %1").arg(QString::number(n.value, 'g', 4));
-    if (!n.condition.isEmpty())
-        valueLine += QStringLiteral(", ") + n.condition;
-    lines << valueLine;
+    if (open && n.state != Notification::State::Firing) {
+        // The rule's summary template would render an empty value ("is NaN"):
+        // say what is wrong instead.
+        lines << (n.state == Notification::State::NoData ? QStringLiteral("The query returned no data")
+                                                         : QStringLiteral("The query fails"));
+        if (!n.description.isEmpty())
+            lines << n.description;
+    } else {
+        if (!n.summary.isEmpty())
+            lines << n.summary;
+        else if (!n.description.isEmpty())
+            lines << n.description;
+        QString valueLine = QStringLiteral("Value %1").arg(QString::number(n.value, 'g', 4));
+        if (!n.condition.isEmpty())
+            valueLine += QStringLiteral(", ") + n.condition;
+        lines << valueLine;
+    }
     QStringList labels;
     for (const auto &[name, value] : n.labels)
         labels << name + QLatin1Char('=') + value;

@@ -84,14 +84,33 @@ QString labelsText(const Labels &labels)
     return parts.join(QStringLiteral(", "));
 }
 
+// NO DATA / QUERY FAILING for an open alert whose query gives nothing or fails.
+QString headWord(const Notification &n)
+{
+    if (n.kind != Notification::Kind::Resolved && n.state == Notification::State::NoData)
+        return kindWord(n.kind) + QStringLiteral(" (NO DATA)");
+    if (n.kind != Notification::Kind::Resolved && n.state == Notification::State::Error)
+        return kindWord(n.kind) + QStringLiteral(" (QUERY FAILING)");
+    return kindWord(n.kind);
+}
+
+// The rule's summary, unless the alert has no value to put in it.
+QString summaryFor(const Notification &n)
+{
+    if (n.kind == Notification::Kind::Resolved || n.state == Notification::State::Firing)
+        return n.summary;
+    return n.state == Notification::State::NoData ? QStringLiteral("The query returned no data")
+                                                  : QStringLiteral("The query fails");
+}
+
 QString oneLine(const Notification &n)
 {
-    QString line = QStringLiteral("%1 %2 %3").arg(kindWord(n.kind), n.severity, n.rule);
+    QString line = QStringLiteral("%1 %2 %3").arg(headWord(n), n.severity, n.rule);
     const QString labels = labelsText(n.labels);
     if (!labels.isEmpty())
         line += QLatin1Char('{') + labels + QLatin1Char('}');
-    if (!n.summary.isEmpty())
-        line += QStringLiteral(": ") + n.summary;
+    if (const QString summary = summaryFor(n); !summary.isEmpty())
+        line += QStringLiteral(": ") + summary;
     return line;
 }
 
@@ -105,8 +124,8 @@ QJsonObject attachmentFor(const Notification &n)
     blocks << QJsonObject{{QStringLiteral("type"), QStringLiteral("header")},
                           {QStringLiteral("block_id"), n.id.left(255)},
                           {QStringLiteral("text"),
-                           plain(QStringLiteral("%1 · %2 · %3").arg(kindWord(n.kind), n.severity, n.rule), kHeaderMax)}};
-    QString summary = n.summary;
+                           plain(QStringLiteral("%1 · %2 · %3").arg(headWord(n), n.severity, n.rule), kHeaderMax)}};
+    QString summary = summaryFor(n);
     if (!n.description.isEmpty())
         summary += (summary.isEmpty() ? QString() : QStringLiteral("\n")) + n.description;
     if (!summary.isEmpty())

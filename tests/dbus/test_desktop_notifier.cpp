@@ -331,3 +331,27 @@ TEST_CASE("Desktop: a notifier on a bus of its own closes that connection when d
     notifier.reset();
     CHECK_FALSE(QDBusConnection(name).isConnected());
 }
+
+TEST_CASE("Desktop: an alert with no data or a failing query says so instead of an empty value", "[desktop]")
+{
+    auto server = startServer(kFullCapabilities);
+    auto notifier = makeNotifier();
+    Notification noData = alert(QStringLiteral("fp-nodata"));
+    noData.state = Notification::State::NoData;
+    noData.value = std::numeric_limits<double>::quiet_NaN();
+    noData.summary = QStringLiteral("p99 latency of  is NaN"); // what the template renders without a value
+    requireDelivered(deliver(*notifier, {noData}));
+    Notification failing = alert(QStringLiteral("fp-error"));
+    failing.state = Notification::State::Error;
+    failing.description = QStringLiteral("bad_data: parse error at char 5 (HTTP 400 from http://prom:9090)");
+    requireDelivered(deliver(*notifier, {failing}));
+
+    REQUIRE(server->notifyCalls.size() == 2);
+    CHECK(server->notifyCalls[0].summary == QStringLiteral("No data: Critical · HighP99Latency"));
+    CHECK(server->notifyCalls[0].body.startsWith(QStringLiteral("The query returned no data\n")));
+    CHECK_FALSE(server->notifyCalls[0].body.contains(QStringLiteral("NaN")));
+    CHECK_FALSE(server->notifyCalls[0].body.contains(QStringLiteral("Value")));
+    CHECK(server->notifyCalls[1].summary == QStringLiteral("Query failing: Critical · HighP99Latency"));
+    CHECK(server->notifyCalls[1].body.startsWith(
+        QStringLiteral("The query fails\nbad_data: parse error at char 5 (HTTP 400 from http://prom:9090)\n")));
+}

@@ -243,3 +243,23 @@ TEST_CASE("Retry-After is read as seconds or as an HTTP date", "[notify][slack]"
     CHECK(parseRetryAfterMs("Tue, 14 Nov 2023 22:13:50 GMT", kSince) == 30'000);
     CHECK(parseRetryAfterMs("Tue, 14 Nov 2023 22:00:00 GMT", kSince) == 0); // in the past
 }
+
+TEST_CASE("Slack message for an alert with no data or a failing query names it and shows no empty value", "[notify][slack]")
+{
+    Notification n = firing();
+    n.state = Notification::State::NoData;
+    n.value = std::numeric_limits<double>::quiet_NaN();
+    n.summary = QStringLiteral("p99 latency of  is NaN");
+    const QString json = QString::fromUtf8(QJsonDocument(slack::buildMessage({n})).toJson(QJsonDocument::Compact));
+    INFO(json.toStdString());
+    CHECK(json.contains("FIRING (NO DATA) critical HighP99Latency{model=fraud-detector, version=3}: The query returned no data"));
+    CHECK(json.contains("FIRING (NO DATA) · critical · HighP99Latency"));
+    CHECK(json.contains("Value: none"));
+    CHECK_FALSE(json.contains("NaN"));
+
+    n.state = Notification::State::Error;
+    n.kind = Notification::Kind::Resolved;
+    const QString resolved = QString::fromUtf8(QJsonDocument(slack::buildMessage({n})).toJson(QJsonDocument::Compact));
+    CHECK(resolved.contains("RESOLVED critical HighP99Latency")); // over: no state word
+    CHECK_FALSE(resolved.contains("QUERY FAILING"));
+}
