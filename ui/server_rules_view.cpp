@@ -84,14 +84,16 @@ ServerRulesView::ServerRulesView(Session *session, QWidget *parent) : QWidget(pa
     m_table->setObjectName(QStringLiteral("serverRulesTable"));
     m_table->setHorizontalHeaderLabels({QStringLiteral("Health"), QStringLiteral("Rule"), QStringLiteral("Type"),
                                         QStringLiteral("State"), QStringLiteral("Group"), QStringLiteral("Connection"),
-                                        QStringLiteral("Last error"), QStringLiteral("Last evaluation"),
-                                        QStringLiteral("Took")});
+                                        QStringLiteral("Last evaluation"), QStringLiteral("Took"),
+                                        QStringLiteral("Last error")}); // last: it takes the room left
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->hide();
     m_table->setWordWrap(false);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    // The last error takes the room left (its whole text in the tooltip and the details).
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(LastError, QHeaderView::Stretch);
     m_details = new QPlainTextEdit(split);
     m_details->setObjectName(QStringLiteral("serverRuleDetails"));
     m_details->setReadOnly(true);
@@ -167,7 +169,7 @@ void ServerRulesView::reload()
     QStringList errors;
     const QHash<QString, QString> e = m_session->ruleStatusErrors();
     for (auto it = e.cbegin(); it != e.cend(); ++it)
-        errors << QStringLiteral("%1: cannot read its rules: %2").arg(it.key(), it.value());
+        errors << QStringLiteral("%1: %2").arg(it.key(), it.value()); // the message says what was being done
     errors.sort();
     m_errors->setText(errors.join(u'\n'));
     m_errors->setVisible(!errors.isEmpty());
@@ -182,7 +184,7 @@ void ServerRulesView::reload()
         QString lastError = r.lastError;
         lastError.replace(u'\n', u' ');
         const QStringList cells{toString(r.health), r.name, typeName(r.type), r.state, en.group, en.connection,
-                                lastError, ago(r.lastEvaluationMs, now), formatSeconds(r.evaluationTimeS)};
+                                ago(r.lastEvaluationMs, now), formatSeconds(r.evaluationTimeS), lastError};
         for (int c = 0; c < ColumnCount; ++c) {
             auto *item = new QTableWidgetItem(cells.at(c)); // plain text: server text is never markup
             item->setToolTip(c == LastEvaluation && r.lastEvaluationMs > 0
@@ -201,8 +203,6 @@ void ServerRulesView::reload()
         if (!keepKey.isEmpty() && en.connection + u'/' + en.group + u'/' + r.name == keepKey)
             select = row;
     }
-    m_table->resizeColumnsToContents();
-    m_table->setColumnWidth(LastError, std::min(m_table->columnWidth(LastError), 520));
     if (select < 0 && !m_entries.isEmpty())
         select = 0;
     if (select >= 0)

@@ -21,7 +21,7 @@ class ServerRulesView : public QWidget
 {
     Q_OBJECT
 public:
-    enum Column { Health, Rule, Type, State, Group, Connection, LastError, LastEvaluation, EvaluationTime, ColumnCount };
+    enum Column { Health, Rule, Type, State, Group, Connection, LastEvaluation, EvaluationTime, LastError, ColumnCount };
 
     explicit ServerRulesView(Session *session, QWidget *parent = nullptr);
 

@@ -41,7 +41,7 @@ ServerSilenceDialog::ServerSilenceDialog(const QStringList &connections, const Q
 {
     setWindowTitle(QStringLiteral("New Alertmanager silence"));
     setObjectName(QStringLiteral("serverSilenceDialog"));
-    resize(640, 460);
+    resize(720, 580);
     auto *layout = new QVBoxLayout(this);
     auto *intro = new QLabel(QStringLiteral("Alertmanager stops notifying about every alert whose labels match all "
                                             "of these matchers, until the silence ends or is expired."), this);
@@ -70,7 +70,7 @@ ServerSilenceDialog::ServerSilenceDialog(const QStringList &connections, const Q
     m_matchers->horizontalHeader()->setSectionResizeMode(OpColumn, QHeaderView::ResizeToContents);
     m_matchers->horizontalHeader()->setSectionResizeMode(ValueColumn, QHeaderView::Stretch);
     m_matchers->horizontalHeader()->setSectionResizeMode(RemoveColumn, QHeaderView::ResizeToContents);
-    m_matchers->setMinimumHeight(150);
+    m_matchers->setMinimumHeight(120);
     layout->addWidget(new QLabel(QStringLiteral("Matchers (all must hold; =~ and !~ take a regular expression "
                                                 "that must match the whole value)"), this));
     layout->addWidget(m_matchers, 1);

@@ -87,7 +87,10 @@ ServerSilencesView::ServerSilencesView(Session *session, QWidget *parent) : QWid
     m_table->verticalHeader()->hide();
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    // The comment takes the room left; long matchers are capped (whole in the tooltip).
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(Matchers, QHeaderView::Interactive);
+    m_table->horizontalHeader()->setSectionResizeMode(Comment, QHeaderView::Stretch);
     layout->addWidget(m_table, 1);
 
     auto key = [this](QKeySequence seq, const QString &what, auto fn) {
@@ -164,10 +167,8 @@ void ServerSilencesView::reload()
             m_table->item(r, State)->setFont(f);
         }
     }
-    m_table->resizeColumnsToContents();
-    // Long matchers and comments: a sane width, the rest in the tooltip.
-    for (int c : {int(Matchers), int(Comment)})
-        m_table->setColumnWidth(c, std::min(m_table->columnWidth(c), 420));
+    m_table->resizeColumnToContents(Matchers);
+    m_table->setColumnWidth(Matchers, std::min(m_table->columnWidth(Matchers), 420));
     if (!keep.isEmpty())
         selectSilence(keep);
 }

@@ -232,6 +232,18 @@ TEST_CASE("Alertmanager silence editor from S creates the silence on the server 
     CHECK(asked.isEmpty());
     CHECK(list->errorsLabel()->text() == QStringLiteral("Silence %1 has already expired.").arg(created.id));
 
+    // For the picture: an active one next to the pending and the expired.
+    ServerSilence churn;
+    churn.matchers = {SilenceMatcher{"alertname", "ModelLatencyHigh", SilenceMatcher::Op::Equal},
+                      SilenceMatcher{"model", "churn", SilenceMatcher::Op::Equal}};
+    churn.startsAtMs = QDateTime::currentMSecsSinceEpoch();
+    churn.endsAtMs = churn.startsAtMs + 4 * 3'600'000LL;
+    churn.createdBy = "bob";
+    churn.comment = "churn model retraining, OPS-124";
+    laterId.clear();
+    session.createServerSilence(QStringLiteral("am"), churn);
+    REQUIRE(waitUntil([&] { return !laterId.isEmpty() && list->rowFor(laterId) == 0; }, 10'000));
+    CHECK(silenceCell(list, laterId, ServerSilencesView::State) == "active");
     list->table()->clearSelection();
     list->errorsLabel()->hide();
     view.grab().save(dir + QStringLiteral("/alertmanager-silences.png"));

@@ -134,7 +134,7 @@ TEST_CASE("Server rules view says which connection cannot report its rules", "[u
     REQUIRE(waitUntil([&] { return !session.ruleStatusErrors().isEmpty(); }, 10'000));
     QLabel *errors = view.findChild<QLabel *>(QStringLiteral("serverRulesErrors"));
     REQUIRE(errors);
-    CHECK(errors->text().startsWith("prom: cannot read its rules: "));
+    CHECK(errors->text().startsWith("prom: reading the server's rules"));
     CHECK(errors->text().contains("connection refused"));
     CHECK(view.brokenCount() == 0);
     CHECK(view.banner()->text() == "No rules read yet");
