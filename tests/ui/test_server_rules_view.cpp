@@ -2,7 +2,7 @@
 // Prometheus' own rules in the main window, against a real Prometheus 2.42
 // with two broken rules and a healthy one: the "Server rules" entry counts the
 // broken ones, the view lists them first with health err and Prometheus' own
-// error text, and the healthy rule after them.
+// error text, and the healthy rule after them; `vigil screenshot --view rules`.
 #include <catch2/catch.hpp>
 
 #include "main_window.h"
@@ -12,6 +12,9 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QImage>
+#include <QProcess>
 #include <QLabel>
 #include <QListWidget>
 #include <QTableWidget>
@@ -26,6 +29,32 @@ QString text(ServerRulesView *view, const QString &rule, int column)
 {
     const int r = view->rowFor(rule);
     return r >= 0 && view->table()->item(r, column) ? view->table()->item(r, column)->text() : QString();
+}
+
+struct Run
+{
+    int exitCode = -1;
+    QString out, err;
+};
+
+// `vigil screenshot --view rules` on a workspace of this text.
+Run screenshotRules(const TestStack &stack, const QString &workspaceYaml, const QString &out)
+{
+    const QString path = stack.dir() + QStringLiteral("/rules-cli.yaml");
+    QFile f(path);
+    REQUIRE(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(workspaceYaml.toUtf8());
+    f.close();
+    QProcess vigil;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("VIGIL_PLUGIN_PATH", QStringLiteral(VIGIL_PLUGIN_DIR));
+    env.insert("XDG_STATE_HOME", stack.dir() + "/state");
+    vigil.setProcessEnvironment(env);
+    vigil.start(QStringLiteral(VIGIL_BIN_DIR "/vigil"),
+                {"screenshot", "--workspace", path, "--view", "rules", "-o", out, "--timeout", "20s"});
+    REQUIRE(vigil.waitForStarted(10'000));
+    REQUIRE(waitUntil([&] { return vigil.state() == QProcess::NotRunning; }, 60'000));
+    return {vigil.exitCode(), QString::fromUtf8(vigil.readAllStandardOutput()), QString::fromUtf8(vigil.readAllStandardError())};
 }
 
 } // namespace
@@ -118,6 +147,20 @@ TEST_CASE("Server rules view shows a Prometheus rule that is broken, first, with
     const QString dir = QStringLiteral(VIGIL_BINARY_DIR "/screenshots");
     QDir().mkpath(dir);
     window.grab().save(dir + QStringLiteral("/server-rules.png"));
+
+    // The same from the command line.
+    const QString out = dir + QStringLiteral("/server-rules-cli.png");
+    QFile::remove(out);
+    const Run ok = screenshotRules(stack, yaml, out);
+    INFO(ok.err.toStdString());
+    CHECK(ok.exitCode == 0);
+    CHECK(ok.out.contains("wrote "));
+    CHECK(QImage(out).width() == 1600);
+    // No connection that reports rules: said, exit 1.
+    const Run none = screenshotRules(stack, QStringLiteral("connections: {}\n"), out);
+    CHECK(none.exitCode == 1);
+    CHECK(none.err.contains("no connection in "));
+    CHECK(none.err.contains("reports its own rules (a Prometheus), so there is no rules view"));
 }
 
 TEST_CASE("Server rules view says which connection cannot report its rules", "[ui][rules]")
