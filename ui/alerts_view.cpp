@@ -45,6 +45,10 @@ AlertsView::AlertsView(Session *session, QWidget *parent)
     connect(m_viewCombo, &QComboBox::currentIndexChanged, this, [this](int i) {
         const int view = m_viewCombo->itemData(i).toInt();
         m_pages->setCurrentIndex(view < 0 ? 1 : 0);
+        m_keys->setText(view < 0 ? QStringLiteral("N or S new silence · Delete expire")
+                                 : QStringLiteral("A acknowledge · S silence · U un-acknowledge · J/K next/previous"));
+        m_search->setPlaceholderText(view < 0 ? QStringLiteral("Filter silences by matcher, author or comment (Ctrl+F)")
+                                              : QStringLiteral("Filter by rule, label value or summary (Ctrl+F)"));
         if (view >= 0)
             m_filter->setView(AlertsFilter::View(view));
     });
@@ -54,6 +58,7 @@ AlertsView::AlertsView(Session *session, QWidget *parent)
     m_search->setClearButtonEnabled(true);
     connect(m_search, &QLineEdit::textChanged, m_filter, &AlertsFilter::setText);
     auto *keys = new QLabel(QStringLiteral("A acknowledge · S silence · U un-acknowledge · J/K next/previous"), this);
+    m_keys = keys;
     keys->setTextFormat(Qt::PlainText);
     keys->setForegroundRole(QPalette::PlaceholderText); // readable in light and dark themes
     bar->addWidget(m_viewCombo);
@@ -95,6 +100,7 @@ AlertsView::AlertsView(Session *session, QWidget *parent)
     m_pages->addWidget(split);
     m_silencesView = new ServerSilencesView(session, m_pages);
     m_pages->addWidget(m_silencesView);
+    connect(m_search, &QLineEdit::textChanged, m_silencesView, &ServerSilencesView::setFilterText);
     connect(m_silencesView, &ServerSilencesView::newSilenceRequested, this, [this] {
         const QStringList connections = m_session->serverAlertConnections();
         if (!connections.isEmpty())

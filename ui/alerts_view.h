@@ -84,6 +84,7 @@ private:
     // Server-side rows by their model fingerprint, for A and U on them.
     QHash<QString, ServerAlertRow> m_serverRows;
     QStackedWidget *m_pages = nullptr;  // the alerts, or Alertmanager's silences
+    QLabel *m_keys = nullptr;           // the keys of the page shown
     ServerSilencesView *m_silencesView = nullptr;
     QPointer<ServerSilenceDialog> m_serverDialog;
     int m_silenceRequest = 0;

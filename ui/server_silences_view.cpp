@@ -135,6 +135,14 @@ void ServerSilencesView::reload()
     QList<ServerSilenceRow> rows = m_session->serverSilenceRows();
     if (!m_showExpired->isChecked())
         rows.removeIf([](const ServerSilenceRow &r) { return r.silence.state == SilenceState::Expired; });
+    if (!m_filterText.isEmpty()) {
+        rows.removeIf([this](const ServerSilenceRow &r) {
+            for (const QString &field : {matchersText(r.silence), r.silence.createdBy, r.silence.comment, r.silence.id})
+                if (field.contains(m_filterText, Qt::CaseInsensitive))
+                    return false;
+            return true;
+        });
+    }
     std::stable_sort(rows.begin(), rows.end(), &ServerSilencesView::showsBefore);
     m_rows = rows;
 
@@ -171,6 +179,12 @@ void ServerSilencesView::reload()
     m_table->setColumnWidth(Matchers, std::min(m_table->columnWidth(Matchers), 420));
     if (!keep.isEmpty())
         selectSilence(keep);
+}
+
+void ServerSilencesView::setFilterText(const QString &text)
+{
+    m_filterText = text.trimmed();
+    reload();
 }
 
 int ServerSilencesView::rowFor(const QString &id) const

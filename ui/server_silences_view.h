@@ -38,6 +38,9 @@ public:
     // "active", "pending", "expired" first, then by end.
     static bool showsBefore(const ServerSilenceRow &a, const ServerSilenceRow &b);
     static QString matchersText(const ServerSilence &silence);
+    // Only the silences whose matchers, author, comment or id contain `text`
+    // (case-insensitive): the Alerts view's search box.
+    void setFilterText(const QString &text);
 
 Q_SIGNALS:
     void newSilenceRequested();
@@ -50,6 +53,7 @@ private:
     QCheckBox *m_showExpired;
     QTableWidget *m_table;
     QList<ServerSilenceRow> m_rows; // as shown, row by row
+    QString m_filterText;
     std::function<bool(const QString &, const QString &)> m_confirm;
 };
 

@@ -244,6 +244,15 @@ TEST_CASE("Alertmanager silence editor from S creates the silence on the server 
     session.createServerSilence(QStringLiteral("am"), churn);
     REQUIRE(waitUntil([&] { return !laterId.isEmpty() && list->rowFor(laterId) == 0; }, 10'000));
     CHECK(silenceCell(list, laterId, ServerSilencesView::State) == "active");
+    // The search box narrows the silences too: by comment, author, matcher.
+    list->setFilterText(QStringLiteral("OPS-124"));
+    CHECK(list->table()->rowCount() == 1);
+    CHECK(list->rowFor(laterId) == 0);
+    list->setFilterText(QStringLiteral("fraud-"));
+    CHECK(list->table()->rowCount() == 1);
+    CHECK(list->rowFor(created.id) == 0);
+    list->setFilterText(QString());
+    CHECK(list->table()->rowCount() == 3);
     list->table()->clearSelection();
     list->errorsLabel()->hide();
     view.grab().save(dir + QStringLiteral("/alertmanager-silences.png"));
