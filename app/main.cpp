@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // vigil: the on-call console. Command line per docs/USER-GUIDE.md:
 //   vigil [--workspace FILE]
-//   vigil screenshot --workspace FILE --view dashboard:NAME|compare:MODEL[:V1,V2]|alerts|drift [--theme light|dark] -o OUT.png
+//   vigil screenshot --workspace FILE --view dashboard:NAME|compare:MODEL[:V1,V2]|alerts|drift|rules [--theme light|dark] -o OUT.png
 //   vigil drift --reference A.json --current B.json [--json]
 //   vigil detect --detector NAME FILE [--json]
 //   vigil watch --workspace FILE [--state-dir DIR]
@@ -90,7 +90,7 @@ int main(int argc, char **argv)
     const QCommandLineOption logLevelOpt(QStringLiteral("log-level"),
                                          QStringLiteral("trace, debug, info, warn, error, critical or off (default info)."),
                                          QStringLiteral("LEVEL"), QStringLiteral("info"));
-    const QCommandLineOption viewOpt(QStringLiteral("view"), QStringLiteral("screenshot: the view, dashboard:NAME, compare:MODEL[:V1,V2,...], alerts or drift."),
+    const QCommandLineOption viewOpt(QStringLiteral("view"), QStringLiteral("screenshot: the view, dashboard:NAME, compare:MODEL[:V1,V2,...], alerts, drift or rules."),
                                      QStringLiteral("VIEW"));
     const QCommandLineOption themeOpt(QStringLiteral("theme"), QStringLiteral("screenshot: light or dark (default: the desktop's)."),
                                       QStringLiteral("THEME"));

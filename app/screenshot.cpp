@@ -7,6 +7,7 @@
 #include "drift_view.h"
 #include "log/log.h"
 #include "main_window.h"
+#include "server_rules_view.h"
 #include "session/session.h"
 
 #include <QCoreApplication>
@@ -89,26 +90,33 @@ int runCompareScreenshot(Session &session, const QStringList &issues, const Scre
     return 0;
 }
 
-// alerts, drift: the view once it has rows (alerts: the first evaluation;
-// drift: the first comparison), or the timeout (an empty view is still shown).
+// alerts, drift, rules: the view once it has rows (alerts: the first
+// evaluation; drift: the first comparison; rules: the first reading of the
+// servers' rules), or the timeout (an empty view is still shown).
 int runListScreenshot(Session &session, const QStringList &issues, const ScreenshotOptions &options)
 {
     ui::MainWindow window(&session, issues);
     window.resize(options.width, options.height);
     window.show();
     const bool alerts = options.view == QLatin1String("alerts");
+    const bool rules = options.view == QLatin1String("rules");
     if (!window.showView(options.view)) {
-        std::fprintf(stderr, "vigil screenshot: %s has no 'drift:' monitors, so there is no drift view\n",
-                     qPrintable(session.workspace().path));
+        if (rules)
+            std::fprintf(stderr, "vigil screenshot: no connection in %s reports its own rules (a Prometheus), so "
+                                 "there is no rules view\n", qPrintable(session.workspace().path));
+        else
+            std::fprintf(stderr, "vigil screenshot: %s has no 'drift:' monitors, so there is no drift view\n",
+                         qPrintable(session.workspace().path));
         return 1;
     }
     bool evaluated = false;
-    QObject::connect(&session, alerts ? &Session::alertsUpdated : &Session::driftUpdated, &window, [&] { evaluated = true; });
+    QObject::connect(&session, alerts ? &Session::alertsUpdated : rules ? &Session::ruleStatusUpdated : &Session::driftUpdated,
+                     &window, [&] { evaluated = true; });
     QDeadlineTimer deadline(options.timeoutMs);
     QEventLoop loop;
     QTimer poll;
     QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
-        const bool ready = alerts ? evaluated : (window.driftView() && window.driftView()->table()->rowCount() > 0);
+        const bool ready = alerts || rules ? evaluated : (window.driftView() && window.driftView()->table()->rowCount() > 0);
         if (ready || deadline.hasExpired())
             loop.quit();
     });
@@ -133,12 +141,12 @@ int runScreenshot(Session &session, const QStringList &issues, const ScreenshotO
         ui::applyTheme(ui::themeFromName(options.theme));
     if (options.view.startsWith(QLatin1String("compare:")))
         return runCompareScreenshot(session, issues, options);
-    if (options.view == QLatin1String("alerts") || options.view == QLatin1String("drift"))
+    if (options.view == QLatin1String("alerts") || options.view == QLatin1String("drift") || options.view == QLatin1String("rules"))
         return runListScreenshot(session, issues, options);
     const QString prefix = QStringLiteral("dashboard:");
     if (!options.view.startsWith(prefix)) {
         std::fprintf(stderr, "vigil screenshot: unknown view '%s'; this version renders 'dashboard:NAME', "
-                             "'compare:MODEL[:V1,V2,...]', 'alerts' and 'drift'\n",
+                             "'compare:MODEL[:V1,V2,...]', 'alerts', 'drift' and 'rules'\n",
                      qPrintable(options.view));
         return 1;
     }

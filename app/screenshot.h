@@ -11,7 +11,7 @@ namespace vigil::app {
 
 struct ScreenshotOptions
 {
-    QString view;         // "dashboard:NAME", "compare:MODEL[:V1,V2,...]", "alerts" or "drift"
+    QString view;         // "dashboard:NAME", "compare:MODEL[:V1,V2,...]", "alerts", "drift" or "rules"
     QString theme;        // "light", "dark" or empty (the desktop's)
     QString output;       // PNG path
     qint64 timeoutMs = 60'000;

@@ -2,6 +2,8 @@
 #include "alerts_view.h"
 
 #include "rules/alert_template.h"
+#include "server_silence_dialog.h"
+#include "server_silences_view.h"
 #include "session/session.h"
 
 #include <QComboBox>
@@ -17,6 +19,7 @@
 #include <QPushButton>
 #include <QShortcut>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -36,14 +39,26 @@ AlertsView::AlertsView(Session *session, QWidget *parent)
                    AlertsFilter::View::Acknowledged, AlertsFilter::View::Silenced, AlertsFilter::View::Resolved,
                    AlertsFilter::View::All})
         m_viewCombo->addItem(AlertsFilter::viewName(v), int(v));
-    connect(m_viewCombo, &QComboBox::currentIndexChanged, this,
-            [this](int i) { m_filter->setView(AlertsFilter::View(m_viewCombo->itemData(i).toInt())); });
+    // -1: Alertmanager's silences, a list of its own rather than a filter.
+    if (!session->serverAlertConnections().isEmpty())
+        m_viewCombo->addItem(QStringLiteral("Alertmanager silences"), -1);
+    connect(m_viewCombo, &QComboBox::currentIndexChanged, this, [this](int i) {
+        const int view = m_viewCombo->itemData(i).toInt();
+        m_pages->setCurrentIndex(view < 0 ? 1 : 0);
+        m_keys->setText(view < 0 ? QStringLiteral("N or S new silence · Delete expire")
+                                 : QStringLiteral("A acknowledge · S silence · U un-acknowledge · J/K next/previous"));
+        m_search->setPlaceholderText(view < 0 ? QStringLiteral("Filter silences by matcher, author or comment (Ctrl+F)")
+                                              : QStringLiteral("Filter by rule, label value or summary (Ctrl+F)"));
+        if (view >= 0)
+            m_filter->setView(AlertsFilter::View(view));
+    });
     m_search = new QLineEdit(this);
     m_search->setObjectName(QStringLiteral("alertsSearch"));
     m_search->setPlaceholderText(QStringLiteral("Filter by rule, label value or summary (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
     connect(m_search, &QLineEdit::textChanged, m_filter, &AlertsFilter::setText);
     auto *keys = new QLabel(QStringLiteral("A acknowledge · S silence · U un-acknowledge · J/K next/previous"), this);
+    m_keys = keys;
     keys->setTextFormat(Qt::PlainText);
     keys->setForegroundRole(QPalette::PlaceholderText); // readable in light and dark themes
     bar->addWidget(m_viewCombo);
@@ -59,7 +74,8 @@ AlertsView::AlertsView(Session *session, QWidget *parent)
     m_message->hide();
     layout->addWidget(m_message);
 
-    auto *split = new QSplitter(Qt::Vertical, this);
+    m_pages = new QStackedWidget(this);
+    auto *split = new QSplitter(Qt::Vertical, m_pages);
     m_table = new QTableView(split);
     m_table->setObjectName(QStringLiteral("alertsTable"));
     m_table->setModel(m_filter);
@@ -81,7 +97,16 @@ AlertsView::AlertsView(Session *session, QWidget *parent)
     split->addWidget(m_details);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);
-    layout->addWidget(split, 1);
+    m_pages->addWidget(split);
+    m_silencesView = new ServerSilencesView(session, m_pages);
+    m_pages->addWidget(m_silencesView);
+    connect(m_search, &QLineEdit::textChanged, m_silencesView, &ServerSilencesView::setFilterText);
+    connect(m_silencesView, &ServerSilencesView::newSilenceRequested, this, [this] {
+        const QStringList connections = m_session->serverAlertConnections();
+        if (!connections.isEmpty())
+            openServerSilenceDialog(connections.first(), {});
+    });
+    layout->addWidget(m_pages, 1);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &AlertsView::showDetails);
 
     // whatsThis: the help overlay (? or F1) lists these.
@@ -91,9 +116,14 @@ AlertsView::AlertsView(Session *session, QWidget *parent)
         s->setWhatsThis(what);
         connect(s, &QShortcut::activated, this, fn);
     };
-    key(QKeySequence(Qt::Key_A), QStringLiteral("Acknowledge the selected alert"), [this] { askAcknowledge(); });
-    key(QKeySequence(Qt::Key_S), QStringLiteral("Silence the selected alert"), [this] { askSilence(); });
-    key(QKeySequence(Qt::Key_U), QStringLiteral("Remove the acknowledgement"), [this] { unacknowledgeSelected(); });
+    key(QKeySequence(Qt::Key_A), QStringLiteral("Acknowledge the selected alert"), [this] { if (!serverSilencesShown()) askAcknowledge(); });
+    key(QKeySequence(Qt::Key_S), QStringLiteral("Silence the selected alert (on Alertmanager for its alerts)"), [this] {
+        if (serverSilencesShown())
+            Q_EMIT m_silencesView->newSilenceRequested();
+        else
+            askSilence();
+    });
+    key(QKeySequence(Qt::Key_U), QStringLiteral("Remove the acknowledgement"), [this] { if (!serverSilencesShown()) unacknowledgeSelected(); });
     key(QKeySequence(Qt::Key_J), QStringLiteral("Next alert"), [this] { moveSelection(1); });
     key(QKeySequence(Qt::Key_K), QStringLiteral("Previous alert"), [this] { moveSelection(-1); });
     key(QKeySequence::Find, QStringLiteral("Search the alerts"), [this] { m_search->setFocus(); m_search->selectAll(); });
@@ -109,9 +139,21 @@ AlertsView::AlertsView(Session *session, QWidget *parent)
         showDetails();
         m_showingHistory = false;
     });
-    connect(session, &Session::alertCommandFailed, this, [this](const QString &msg) {
-        m_message->setText(msg);
-        m_message->show();
+    connect(session, &Session::alertCommandFailed, this, [this](const QString &msg) { showMessage(msg, true); });
+    connect(session, &Session::serverSilenceCreated, this, [this](int request, const QString &connection, const QString &id) {
+        if (request != m_silenceRequest)
+            return;
+        if (m_serverDialog)
+            m_serverDialog->setCreated();
+        showMessage(QStringLiteral("Silence %1 created on %2.").arg(id, connection), false);
+    });
+    connect(session, &Session::serverSilenceRefused, this, [this](int request, const QString &message) {
+        if (request != m_silenceRequest)
+            return;
+        if (m_serverDialog)
+            m_serverDialog->setRefused(message); // the dialog stays open: nothing typed is lost
+        else
+            showMessage(message, true);
     });
     reload();
 }
@@ -223,8 +265,58 @@ QString AlertsView::matchersFor(const alerting::AlertRow &row)
     return lines.join(u'\n');
 }
 
+void AlertsView::showMessage(const QString &text, bool error)
+{
+    m_message->setStyleSheet(error ? QStringLiteral("color: #b71c1c;") : QString());
+    m_message->setText(text);
+    m_message->show();
+}
+
+QString AlertsView::messageText() const
+{
+    return m_message->isVisible() ? m_message->text() : QString();
+}
+
+void AlertsView::showServerSilences()
+{
+    const int i = m_viewCombo->findData(-1);
+    if (i >= 0)
+        m_viewCombo->setCurrentIndex(i);
+}
+
+bool AlertsView::serverSilencesShown() const
+{
+    return m_pages->currentIndex() == 1;
+}
+
+ServerSilenceDialog *AlertsView::openServerSilenceDialog(const QString &connection, const QList<SilenceMatcher> &matchers)
+{
+    if (m_serverDialog)
+        m_serverDialog->close();
+    auto *dialog = new ServerSilenceDialog(m_session->serverAlertConnections(), connection, matchers,
+                                           Session::userName(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAlerts(m_session->serverAlertRows());
+    connect(dialog, &ServerSilenceDialog::submitted, this, [this](const QString &conn, const ServerSilence &silence) {
+        m_message->hide();
+        m_silenceRequest = m_session->createServerSilence(conn, silence);
+    });
+    m_serverDialog = dialog;
+    dialog->open();
+    return dialog;
+}
+
 void AlertsView::askSilence()
 {
+    // An Alertmanager alert is silenced there, starting from all of its labels.
+    if (const auto it = m_serverRows.constFind(selectedFingerprint()); it != m_serverRows.cend()) {
+        QList<SilenceMatcher> matchers;
+        for (const auto &[k, v] : it->alert.labels)
+            if (!v.isEmpty())
+                matchers.append(SilenceMatcher{k, v, SilenceMatcher::Op::Equal});
+        openServerSilenceDialog(it->connection, matchers);
+        return;
+    }
     const alerting::AlertRow *row = m_model->rowFor(selectedFingerprint());
     SilenceDialog dialog(row ? matchersFor(*row) : QString(), Session::userName(), this);
     if (dialog.exec() != QDialog::Accepted)

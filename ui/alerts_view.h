@@ -2,14 +2,17 @@
 #pragma once
 
 #include "alerts_model.h"
+#include "server_silence_dialog.h"
 
 #include <QDialog>
+#include <QPointer>
 #include <QWidget>
 
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QStackedWidget;
 class QTableView;
 
 #include "session/session.h"
@@ -17,6 +20,8 @@ class QTableView;
 #include <QHash>
 
 namespace vigil::ui {
+
+class ServerSilencesView;
 
 // The Alerts view: every alert with its state, severity, value and since
 // when; acknowledge (A), silence (S), un-acknowledge (U), next / previous
@@ -43,6 +48,18 @@ public:
     // The silence a person would start from for this alert: its identifying labels.
     static QString matchersFor(const alerting::AlertRow &row);
 
+    // Alertmanager's silences: an entry of the view combo (when the workspace
+    // has an Alertmanager connection) shows them instead of the alerts.
+    ServerSilencesView *serverSilencesView() const { return m_silencesView; }
+    void showServerSilences();
+    bool serverSilencesShown() const;
+    // The silence editor for an Alertmanager, prefilled with `matchers`;
+    // opened window-modal, not waited for. S opens it on an Alertmanager row
+    // with the alert's labels; the silences list's New silence with none.
+    ServerSilenceDialog *openServerSilenceDialog(const QString &connection, const QList<SilenceMatcher> &matchers);
+    ServerSilenceDialog *serverSilenceDialog() const { return m_serverDialog; }
+    QString messageText() const;
+
 Q_SIGNALS:
     void attentionCountChanged(int count);
 
@@ -66,6 +83,12 @@ private:
     int m_attention = 0;
     // Server-side rows by their model fingerprint, for A and U on them.
     QHash<QString, ServerAlertRow> m_serverRows;
+    QStackedWidget *m_pages = nullptr;  // the alerts, or Alertmanager's silences
+    QLabel *m_keys = nullptr;           // the keys of the page shown
+    ServerSilencesView *m_silencesView = nullptr;
+    QPointer<ServerSilenceDialog> m_serverDialog;
+    int m_silenceRequest = 0;
+    void showMessage(const QString &text, bool error);
 };
 
 // Create a silence: matchers (one per line, Alertmanager's syntax), duration,

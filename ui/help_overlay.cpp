@@ -4,6 +4,7 @@
 #include "alerts_view.h"
 #include "chart_panel.h"
 #include "dashboard_view.h"
+#include "server_silences_view.h"
 
 #include <QAction>
 #include <QHeaderView>
@@ -24,6 +25,8 @@ QString groupOf(const QObject *owner)
     for (const QObject *o = owner; o; o = o->parent()) {
         if (qobject_cast<const ChartPanel *>(o) || qobject_cast<const DashboardView *>(o))
             return QStringLiteral("Panel (click a panel first)");
+        if (qobject_cast<const ServerSilencesView *>(o))
+            return QStringLiteral("Alertmanager silences");
         if (qobject_cast<const AlertsView *>(o))
             return QStringLiteral("Alerts view");
     }

@@ -178,6 +178,7 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
         item->setToolTip(QStringLiteral("Every monitored feature's drift scores and histograms"));
         m_driftView = driftView;
     }
+    addServerRulesView();
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         m_tray = new QSystemTrayIcon(this);
         auto *menu = new QMenu(this);

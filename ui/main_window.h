@@ -15,6 +15,7 @@
 class QComboBox;
 class QLabel;
 class QListWidget;
+class QListWidgetItem;
 class QStackedWidget;
 class QAction;
 class QSystemTrayIcon;
@@ -33,6 +34,7 @@ class DashboardView;
 class ChartPanel;
 class DriftView;
 class HelpOverlay;
+class ServerRulesView;
 
 class MainWindow : public QMainWindow
 {
@@ -76,6 +78,11 @@ public:
     void zoomOut();
     QAction *backToLiveAction() const { return m_backToLive; }
     bool showDrift();
+    // Prometheus' own rules and their health (main_window_rules.cpp): an entry
+    // "Server rules" when a connection reports them, its text counting the
+    // broken ones. "rules" to showView() and `vigil screenshot --view`.
+    ServerRulesView *serverRulesView() const { return m_rulesView; }
+    bool showServerRules();
     // "dashboard:NAME", "alerts", "compare:MODEL", "drift": the view on screen,
     // and the names `vigil screenshot --view` and the settings use.
     QString currentViewName() const;
@@ -138,6 +145,9 @@ private:
     QLabel *m_notifyBanner = nullptr; // notification and alert-database problems
 
     void addCompareViews();
+    void addServerRulesView();
+    ServerRulesView *m_rulesView = nullptr;
+    QListWidgetItem *m_rulesItem = nullptr;
     QHash<QString, CompareView *> m_compareViews;
 };
 

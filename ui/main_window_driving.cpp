@@ -7,6 +7,7 @@
 #include "compare_view.h"
 #include "dashboard_view.h"
 #include "drift_view.h"
+#include "server_rules_view.h"
 #include "help_overlay.h"
 #include "session/session.h"
 
@@ -155,6 +156,8 @@ QList<CommandPalette::Entry> MainWindow::paletteEntries() const
                     [self, name = m.name] { self->showCompare(name); }});
     for (const DriftDef &d : ws.drift)
         out.append({QStringLiteral("Drift"), QStringLiteral("Drift monitor: %1").arg(d.name), QString(), [self] { self->showDrift(); }});
+    if (m_rulesView)
+        out.append({QStringLiteral("View"), QStringLiteral("Server rules"), QString(), [self] { self->showServerRules(); }});
     for (const alerting::AlertRow &row : m_session->alertRows()) {
         QStringList what{row.instance.id.rule};
         for (const char *l : {"model", "version", "feature", "instance"})
@@ -331,6 +334,8 @@ QString MainWindow::currentViewName() const
         return QStringLiteral("dashboard:") + v->name();
     if (m_driftView && m_stack->currentWidget() == m_driftView)
         return QStringLiteral("drift");
+    if (m_rulesView && m_stack->currentWidget() == m_rulesView)
+        return QStringLiteral("rules");
     for (auto it = m_compareViews.cbegin(); it != m_compareViews.cend(); ++it)
         if (m_stack->currentWidget() == it.value())
             return QStringLiteral("compare:") + it.key();
@@ -345,6 +350,8 @@ bool MainWindow::showView(const QString &view)
     }
     if (view == QLatin1String("drift"))
         return showDrift();
+    if (view == QLatin1String("rules"))
+        return showServerRules();
     if (view.startsWith(QLatin1String("dashboard:")))
         return showDashboard(view.mid(10));
     if (view.startsWith(QLatin1String("compare:")))

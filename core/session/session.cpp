@@ -52,6 +52,10 @@ Session::Session(QObject *parent) : QObject(parent)
                 m_serverPollTicks = 0;
                 pollServerAlerts();
             }
+            if (++m_rulePollTicks * 1'000 >= kRuleStatusPollMs) {
+                m_rulePollTicks = 0;
+                pollRuleStatus();
+            }
         });
         timer->start();
     });
@@ -207,7 +211,9 @@ QStringList Session::open(const Workspace &workspace)
         if (m_pipelineEnabled)
             errors << startPipeline(workspace); // restores before the first evaluation
         m_engine->tick();
+        findServerConnections();
         pollServerAlerts();
+        pollRuleStatus();
     });
     for (const QString &e : errors)
         logger("app")->warn("{}", e.toStdString());
@@ -302,6 +308,7 @@ ServerAlerts *Session::serverAlertsOf(const QString &connection) const
 
 void Session::pollServerAlerts()
 {
+    pollServerSilences(); // the silences list shows what the alerts' state depends on
     if (m_serverPollInFlight)
         return;
     QList<std::pair<QString, ServerAlerts *>> apis;
@@ -495,7 +502,11 @@ void Session::setPaused(bool paused)
 
 void Session::refresh()
 {
-    inIo([this] { m_scheduler->refreshAll(); });
+    inIo([this] {
+        m_scheduler->refreshAll();
+        pollServerAlerts();
+        pollRuleStatus();
+    });
 }
 
 void Session::applyJobs()

@@ -7,6 +7,7 @@
 #include "series/series_store.h"
 #include "sources/plugin_registry.h"
 #include "sources/poll_scheduler.h"
+#include "sources/rule_status.h"
 #include "sources/server_alerts.h"
 #include "workspace/workspace.h"
 
@@ -27,6 +28,20 @@ struct ServerAlertRow
 {
     QString connection;
     ServerAlert alert;
+};
+
+// A silence held by an Alertmanager, with the connection it came from.
+struct ServerSilenceRow
+{
+    QString connection;
+    ServerSilence silence;
+};
+
+// A rule group a Prometheus evaluates itself, with the connection it came from.
+struct RuleGroupRow
+{
+    QString connection;
+    RuleGroupInfo group;
 };
 
 class Session : public QObject
@@ -116,6 +131,28 @@ public:
     void acknowledgeOnServer(const QString &connection, const ServerAlert &alert, const QString &comment,
                              qint64 durationMs = 2 * 3'600'000LL);
     void unacknowledgeOnServer(const QString &connection, const ServerAlert &alert);
+    // The connections whose connector holds alerts and silences (Alertmanager)
+    // and those that report their own rules' health (Prometheus); set by open().
+    QStringList serverAlertConnections() const { return m_serverAlertConnections; }
+    QStringList ruleStatusConnections() const { return m_ruleStatusConnections; }
+    // Alertmanager's silences, active, pending and expired, read with the
+    // server alerts (session_server.cpp); GUI thread copies, refreshed before
+    // serverSilencesUpdated().
+    QList<ServerSilenceRow> serverSilenceRows() const { return m_serverSilenceRows; }
+    QHash<QString, QString> serverSilenceErrors() const { return m_serverSilenceErrors; }
+    // Creates `silence` on the connection's Alertmanager. The answer comes as
+    // serverSilenceCreated or serverSilenceRefused carrying the number this
+    // returns; alerts and silences are then read again.
+    int createServerSilence(const QString &connection, const ServerSilence &silence);
+    // Ends a server silence now; a refusal comes back as alertCommandFailed().
+    void expireServerSilence(const QString &connection, const QString &id);
+    // Prometheus' own rule groups (RuleStatus connectors), read every
+    // kRuleStatusPollMs, right after opening and on refresh(); GUI thread
+    // copies, refreshed before ruleStatusUpdated().
+    static constexpr int kRuleStatusPollMs = 30'000;
+    QList<RuleGroupRow> ruleGroupRows() const { return m_ruleGroupRows; }
+    QHash<QString, QString> ruleStatusErrors() const { return m_ruleStatusErrors; }
+    void refreshRuleStatus();
     // Asks the alert database for one alert's history (transitions and
     // acknowledgements, oldest first); the answer comes as alertHistoryReady,
     // one line of plain text per entry. Without a database: an explanation.
@@ -138,6 +175,10 @@ Q_SIGNALS:
     void alertHistoryReady(const QString &fingerprint, const QStringList &lines);
     void driftUpdated();
     void serverAlertsUpdated();
+    void serverSilencesUpdated();
+    void serverSilenceCreated(int request, const QString &connection, const QString &id);
+    void serverSilenceRefused(int request, const QString &message);
+    void ruleStatusUpdated();
     void alertCommandFailed(const QString &message);
     // A new entry of notificationProblems().
     void notificationProblem(const QString &message);
@@ -184,6 +225,19 @@ private:
     int m_serverPollTicks = 0;         // I/O thread
     void pollServerAlerts();           // in the I/O thread
     ServerAlerts *serverAlertsOf(const QString &connection) const; // in the I/O thread
+    // Server silences and rule health (session_server.cpp).
+    QStringList m_serverAlertConnections, m_ruleStatusConnections;
+    QList<ServerSilenceRow> m_serverSilenceRows;
+    QHash<QString, QString> m_serverSilenceErrors;
+    QList<RuleGroupRow> m_ruleGroupRows;
+    QHash<QString, QString> m_ruleStatusErrors;
+    int m_silenceRequests = 0;           // GUI thread
+    bool m_silencePollInFlight = false;  // I/O thread
+    bool m_rulePollInFlight = false;     // I/O thread
+    int m_rulePollTicks = 0;             // I/O thread
+    void findServerConnections();        // in the I/O thread, after the connectors exist
+    void pollServerSilences();           // in the I/O thread
+    void pollRuleStatus();               // in the I/O thread
 };
 
 } // namespace vigil

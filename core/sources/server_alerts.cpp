@@ -4,6 +4,7 @@
 #include "sources/rule_status.h"
 
 #include <QPromise>
+#include <QRegularExpression>
 #include <algorithm>
 #include <functional>
 #include <memory>
@@ -120,6 +121,76 @@ QString quoteMatcherValue(const QString &value)
 QString SilenceMatcher::toString() const
 {
     return name + vigil::toString(op) + quoteMatcherValue(value);
+}
+
+bool matcherMatches(const SilenceMatcher &matcher, const Labels &labels)
+{
+    const QString value = valueOf(labels, matcher.name);
+    switch (matcher.op) {
+    case SilenceMatcher::Op::Equal: return value == matcher.value;
+    case SilenceMatcher::Op::NotEqual: return value != matcher.value;
+    case SilenceMatcher::Op::Regex:
+    case SilenceMatcher::Op::NotRegex: {
+        // Anchored like Alertmanager: the whole value must match.
+        const QRegularExpression re(QRegularExpression::anchoredPattern(matcher.value));
+        if (!re.isValid())
+            return false;
+        const bool hit = re.match(value).hasMatch();
+        return matcher.op == SilenceMatcher::Op::Regex ? hit : !hit;
+    }
+    }
+    return false;
+}
+
+bool silenceMatchesLabels(const QList<SilenceMatcher> &matchers, const Labels &labels)
+{
+    if (matchers.isEmpty())
+        return false;
+    return std::all_of(matchers.cbegin(), matchers.cend(),
+                       [&labels](const SilenceMatcher &m) { return matcherMatches(m, labels); });
+}
+
+QStringList silenceProblems(const ServerSilence &silence)
+{
+    QStringList problems;
+    if (silence.matchers.isEmpty())
+        problems << QStringLiteral("Add at least one matcher, e.g. alertname = \"HighP99Latency\".");
+    // Prometheus' label names, which Alertmanager 0.25 checks.
+    static const QRegularExpression labelName(QStringLiteral("^[a-zA-Z_][a-zA-Z0-9_]*$"));
+    bool allMatchMissing = !silence.matchers.isEmpty();
+    for (qsizetype i = 0; i < silence.matchers.size(); ++i) {
+        const SilenceMatcher &m = silence.matchers.at(i);
+        const int n = int(i + 1);
+        if (m.name.trimmed().isEmpty()) {
+            problems << QStringLiteral("Matcher %1 has no label name.").arg(n);
+            continue;
+        }
+        if (!labelName.match(m.name).hasMatch()) {
+            problems << QStringLiteral("Matcher %1: \"%2\" is not a label name (letters, digits and _, not starting "
+                                       "with a digit).").arg(n).arg(m.name.left(80));
+            continue;
+        }
+        if (m.isRegex()) {
+            const QRegularExpression re(m.value);
+            if (!re.isValid()) {
+                problems << QStringLiteral("Matcher %1 (%2): the regular expression is not valid (%3).")
+                                .arg(n)
+                                .arg(m.toString().left(120), re.errorString());
+                continue;
+            }
+        }
+        allMatchMissing = allMatchMissing && matcherMatches(m, {});
+    }
+    if (allMatchMissing && problems.isEmpty())
+        problems << QStringLiteral("Every matcher also matches alerts that lack the label, so this silence would "
+                                   "silence every alert; add a matcher on a label's value.");
+    if (silence.createdBy.trimmed().isEmpty())
+        problems << QStringLiteral("The author is empty.");
+    if (silence.comment.trimmed().isEmpty())
+        problems << QStringLiteral("Write a comment saying why (Alertmanager requires one).");
+    if (silence.endsAtMs <= silence.startsAtMs)
+        problems << QStringLiteral("The silence must end after it starts.");
+    return problems;
 }
 
 std::optional<ServerSilence> ackSilenceFor(const ServerAlert &alert, const QString &author, const QString &comment,

@@ -100,6 +100,21 @@ struct AlertFilter
     QString receiver; // a regex on the receiver name; empty: every receiver
 };
 
+// ---- silences a person writes (the silence editor) ----
+
+// True when `labels` satisfy `matcher` as Alertmanager decides it: a missing
+// label is the empty string, a regex must match the whole value. An invalid
+// regex matches nothing.
+bool matcherMatches(const SilenceMatcher &matcher, const Labels &labels);
+// Every matcher holds (an empty list matches nothing: a silence needs one).
+bool silenceMatchesLabels(const QList<SilenceMatcher> &matchers, const Labels &labels);
+// What stops `silence` from being created, one plain sentence per problem,
+// matchers numbered from 1 as shown: no matchers, a matcher without a valid
+// label name, an invalid regex, matchers that would silence every alert (each
+// also matches a missing label), no author, no comment, an end not after the
+// start. Empty: Alertmanager will take it.
+QStringList silenceProblems(const ServerSilence &silence);
+
 // ---- acknowledging a server-side alert ----
 //
 // Acknowledging an alert that lives on Alertmanager means silencing it: one
