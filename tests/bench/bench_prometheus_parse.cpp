@@ -10,13 +10,19 @@
 //
 // Prints, side by side in the same run, the median of:
 //  - QJsonDocument::fromJson alone (the floor of any parser built on it);
-//  - parseQueryResponse (the connector's parser: envelope, shape checks,
-//    labels, samples), what the connector thread runs per poll.
+//  - parseQueryResponseQJson: the parser on QJsonDocument (envelope, shape
+//    checks, labels, samples), which reads every answer without simdjson
+//    and every failing answer with it;
+//  - parseQueryResponse: what the connector thread runs per poll (simdjson
+//    for a well-formed answer when built with libsimdjson-dev).
+// Both results are compared sample by sample, bit for bit: the run fails if
+// they differ or the sample count is wrong.
 #include "prometheus_response.h"
 
 #include "bench_util.h"
 
 #include <QJsonDocument>
+#include <cstring>
 #include <random>
 
 using namespace vigil;
@@ -73,8 +79,31 @@ int main(int argc, char **argv)
     std::printf("body: %d series x %d points, %.1f MB (%.1f B/point)\n", series, points, mb,
                 double(body.size()) / (double(series) * points));
 
-    std::vector<double> jsonMs, parseMs;
+    std::vector<double> jsonMs, qjsonMs, parseMs;
     qsizetype samples = 0;
+    const QString json = QStringLiteral("application/json");
+    auto count = [](const QueryResult &res) {
+        qsizetype n = 0;
+        for (const SeriesData &sd : res.series)
+            n += sd.samples.size();
+        return n;
+    };
+    {
+        const QueryResult a = prometheus::parseQueryResponseQJson(body, 200, json);
+        const QueryResult b = prometheus::parseQueryResponse(body, 200, json);
+        bool same = a.ok() && b.ok() && a.series.size() == b.series.size() && a.type == b.type;
+        for (qsizetype i = 0; same && i < a.series.size(); ++i) {
+            const auto &x = a.series[i], &y = b.series[i];
+            same = x.key == y.key && x.samples.size() == y.samples.size() &&
+                   std::memcmp(x.samples.constData(), y.samples.constData(), size_t(x.samples.size()) * sizeof(Sample)) == 0;
+        }
+        if (!same) {
+            std::fprintf(stderr, "parseQueryResponse and parseQueryResponseQJson disagree on the body\n");
+            return 1;
+        }
+    }
+    std::printf("parseQueryResponse path: %s\n",
+                prometheus::hasFastQueryParser() ? "simdjson (libsimdjson-dev)" : "QJsonDocument (built without simdjson)");
     for (int r = 0; r < runs; ++r) {
         auto t0 = bench::Clock::now();
         {
@@ -85,14 +114,19 @@ int main(int argc, char **argv)
         jsonMs.push_back(bench::msSince(t0));
         t0 = bench::Clock::now();
         {
-            const QueryResult res = prometheus::parseQueryResponse(body, 200, QStringLiteral("application/json"));
+            const QueryResult res = prometheus::parseQueryResponseQJson(body, 200, json);
+            if (!res.ok() || count(res) != qsizetype(series) * points)
+                return 1;
+        }
+        qjsonMs.push_back(bench::msSince(t0));
+        t0 = bench::Clock::now();
+        {
+            const QueryResult res = prometheus::parseQueryResponse(body, 200, json);
             if (!res.ok()) {
                 std::fprintf(stderr, "parse failed: %s\n", qPrintable(res.message));
                 return 1;
             }
-            samples = 0;
-            for (const SeriesData &sd : res.series)
-                samples += sd.samples.size();
+            samples = count(res);
         }
         parseMs.push_back(bench::msSince(t0));
     }
@@ -100,11 +134,14 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "expected %lld samples, got %lld\n", (long long)series * points, (long long)samples);
         return 1;
     }
-    const auto j = bench::stats(jsonMs), p = bench::stats(parseMs);
+    const auto j = bench::stats(jsonMs), q = bench::stats(qjsonMs), p = bench::stats(parseMs);
     std::printf("%-40s median %8.1f ms (min %.1f, max %.1f)  %7.1f MB/s\n", "QJsonDocument::fromJson only", j.median,
                 j.min, j.max, mb / (j.median / 1000));
     std::printf("%-40s median %8.1f ms (min %.1f, max %.1f)  %7.1f MB/s  %.1f M samples/s\n",
-                "parseQueryResponse (full)", p.median, p.min, p.max, mb / (p.median / 1000),
+                "parseQueryResponseQJson (QJsonDocument)", q.median, q.min, q.max, mb / (q.median / 1000),
+                samples / (q.median / 1000) / 1e6);
+    std::printf("%-40s median %8.1f ms (min %.1f, max %.1f)  %7.1f MB/s  %.1f M samples/s\n",
+                prometheus::hasFastQueryParser() ? "parseQueryResponse (simdjson)" : "parseQueryResponse (QJsonDocument)", p.median, p.min, p.max, mb / (p.median / 1000),
                 samples / (p.median / 1000) / 1e6);
     std::printf("runs: %d\n", runs);
     bench::printLoad("end");
