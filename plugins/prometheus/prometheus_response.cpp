@@ -366,11 +366,15 @@ public:
     {
         if (!isHttpSuccess(httpStatus) || looksLikeHtml(body, contentType))
             return std::nullopt;
-        simdjson::dom::parser &parser = threadParser(size_t(body.size()));
+        simdjson::dom::parser *parser = threadParser(size_t(body.size()));
+        if (!parser)
+            return std::nullopt;
         simdjson::dom::element root;
         // Copies the body into a padded buffer (simdjson reads past the end).
-        if (parser.parse(body.data(), size_t(body.size())).get(root) != simdjson::SUCCESS)
+        if (parser->parse(body.data(), size_t(body.size())).get(root) != simdjson::SUCCESS) {
+            releaseIfLarge();
             return std::nullopt;
+        }
         std::optional<QueryResult> result = walk(root);
         releaseIfLarge();
         if (result) {
@@ -392,14 +396,18 @@ private:
         thread_local std::unique_ptr<simdjson::dom::parser> parser;
         return parser;
     }
-    static simdjson::dom::parser &threadParser(size_t len)
+    // nullptr when the buffers cannot be had: the other path then reads the body.
+    static simdjson::dom::parser *threadParser(size_t len)
     {
         auto &p = slot();
         if (!p)
             p = std::make_unique<simdjson::dom::parser>();
-        if (p->capacity() < len || p->max_depth() != kMaxDepth)
-            (void)p->allocate(std::max<size_t>(len, 64), kMaxDepth);
-        return *p;
+        if ((p->capacity() < len || p->max_depth() != kMaxDepth) &&
+            p->allocate(std::max<size_t>(len, 64), kMaxDepth) != simdjson::SUCCESS) {
+            p.reset();
+            return nullptr;
+        }
+        return p.get();
     }
     static void releaseIfLarge()
     {
