@@ -27,7 +27,7 @@ test: build
 # Every benchmark (tests/bench; not tests: no pass/fail on time), printing
 # medians; docs/PERFORMANCE.md has the numbers. VIGIL_BENCH_SHORT=1 make bench
 # runs each briefly (CI). Builds only what the benchmarks run.
-BENCH_TARGETS = bench-alert-latency bench-series-memory bench-prometheus-parse bench-decimate bench-rules bench-drift bench-gui bench-poll-load \
+BENCH_TARGETS = bench-alert-latency bench-series-memory bench-prometheus-parse bench-decimate bench-rules bench-drift bench-gui bench-poll-load bench-soak \
 	vigil vigil-demo-fleet
 bench: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target $(BENCH_TARGETS)

@@ -12,7 +12,7 @@ build=(
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev
   libqt6sql6-sqlite libqt6svg6 qt6-qpa-plugins
   qtkeychain-qt6-dev libsecret-1-0
-  libspdlog-dev libyaml-cpp-dev catch2
+  libspdlog-dev libyaml-cpp-dev catch2 libsimdjson-dev
   libgl-dev libglx-dev libopengl-dev libvulkan-dev
 )
 runtime_test=(

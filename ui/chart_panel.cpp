@@ -495,9 +495,17 @@ void ChartPanel::updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs
     QList<Pending> pending;
     double maxAbs = 0.0;
     QSet<SeriesKey> seen;
+    QList<QList<SeriesKey>> keysPerQuery;
+    qsizetype seriesCount = 0;
+    for (const QString &jobId : std::as_const(m_jobIds)) {
+        keysPerQuery.append(store.keysNamed(jobId));
+        seriesCount += keysPerQuery.last().size();
+    }
+    const int columns = columnsFor(pixels, seriesCount);
+    qsizetype totalPoints = 0;
     for (int q = 0; q < m_jobIds.size(); ++q) {
         const PanelQuery &query = m_def.queries.value(q);
-        const QList<SeriesKey> keys = store.keysNamed(m_jobIds[q]);
+        const QList<SeriesKey> &keys = keysPerQuery[q];
         // Without a legend template, name each series by the labels that tell
         // it apart (Grafana shows them all; four lines that all start with
         // metric="precision" read worse).
@@ -509,7 +517,8 @@ void ChartPanel::updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs
                 common &= QSet<Label>(k.labels().begin(), k.labels().end());
         }
         for (const SeriesKey &key : keys) {
-            QList<QPointF> pts = decimateMinMax(store.range(key, fromMs, toMs), fromMs, toMs, pixels);
+            QList<QPointF> pts = decimateMinMax(store.range(key, fromMs, toMs), fromMs, toMs, columns);
+            totalPoints += pts.size();
             for (const QPointF &p : pts)
                 maxAbs = std::max(maxAbs, std::fabs(p.y()));
             QString name;
@@ -595,6 +604,11 @@ void ChartPanel::updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs
     // Colours follow the legend's sorted order, so a series keeps its colour
     // across redraws. Set while the lines are empty: a new pen re-outlines a line.
     colourLines(false);
+    // Antialiasing costs most of the paint of a long, dense panel (issue 7:
+    // the 7-day panel of 100 series); short ones keep smooth lines.
+    const bool smooth = totalPoints <= kAntialiasPoints;
+    if (antialiased() != smooth)
+        m_view->setRenderHint(QPainter::Antialiasing, smooth);
     for (Pending &p : pending)
         m_lines.value(p.key)->replace(p.points);
     for (QLineSeries *line : std::as_const(m_lines))
@@ -685,6 +699,19 @@ void ChartPanel::layoutOverlay(qint64 fromMs, qint64 toMs, double yLo, double yH
         m_bands[i]->setVisible(false);
         hideMarker(m_bands[i]);
     }
+}
+
+int ChartPanel::columnsFor(int pixels, qsizetype seriesCount)
+{
+    if (seriesCount <= 0)
+        return pixels;
+    const qsizetype budget = kPointBudget / (2 * seriesCount);
+    return int(std::clamp<qsizetype>(budget, std::min(pixels, 50), pixels));
+}
+
+bool ChartPanel::antialiased() const
+{
+    return m_view->renderHints().testFlag(QPainter::Antialiasing);
 }
 
 qsizetype ChartPanel::pointCount() const

@@ -42,6 +42,18 @@ public:
     // Redraws from the store over [fromMs, toMs], decimated to the plot width.
     void updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs);
 
+    // Points a panel hands to Qt Charts in all: with many series over a long
+    // range (100 series over a week), each series gets fewer, wider columns
+    // than one per pixel, so the panel stays within about kPointBudget points
+    // (Qt Charts outlines every point it is given, and paints it). Every
+    // column still keeps its minimum and maximum, so no spike is lost. Above
+    // kAntialiasPoints the lines are drawn without antialiasing.
+    static constexpr qsizetype kPointBudget = 48'000;
+    static constexpr qsizetype kAntialiasPoints = 24'000;
+    // Decimation columns per series for `seriesCount` series on `pixels` columns.
+    static int columnsFor(int pixels, qsizetype seriesCount);
+    bool antialiased() const;
+
     State state() const { return m_state; }
     QString stateText() const; // what the panel says about itself, for tests and tooltips
     int seriesCount() const { return int(m_lines.size()); }

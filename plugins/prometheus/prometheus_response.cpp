@@ -10,6 +10,13 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#ifdef VIGIL_HAVE_SIMDJSON
+#include <simdjson.h>
+#endif
 
 namespace vigil::prometheus {
 
@@ -241,7 +248,8 @@ Envelope parseEnvelope(QByteArrayView body, int httpStatus, const QString &conte
     return e;
 }
 
-QueryResult parseQueryResponse(QByteArrayView body, int httpStatus, const QString &contentType, const QString &where)
+QueryResult parseQueryResponseQJson(QByteArrayView body, int httpStatus, const QString &contentType,
+                                    const QString &where)
 {
     Envelope env = parseEnvelope(body, httpStatus, contentType, where);
     QueryResult result;
@@ -339,6 +347,302 @@ QueryResult parseQueryResponse(QByteArrayView body, int httpStatus, const QStrin
     if (skippedHistograms > 0)
         result.warnings.append(QStringLiteral("%1 native histogram series skipped (not supported yet)").arg(skippedHistograms));
     return result;
+}
+
+#ifdef VIGIL_HAVE_SIMDJSON
+namespace {
+
+// The fast path: simdjson's DOM parser (which validates the whole document,
+// as QJsonDocument does) walked straight into Samples. It only answers a
+// well-formed success: a 2xx JSON object with "status": "success" and a
+// vector or matrix whose every part has the expected shape. Anything else
+// (errors, HTML, truncation, wrong shapes, bad values, native histograms,
+// scalars, strings, a key given twice, nesting beyond 64) returns nullopt and
+// the QJsonDocument parser runs, so every error keeps its message.
+class FastQueryParser
+{
+public:
+    std::optional<QueryResult> parse(QByteArrayView body, int httpStatus, const QString &contentType)
+    {
+        if (!isHttpSuccess(httpStatus) || looksLikeHtml(body, contentType))
+            return std::nullopt;
+        simdjson::dom::parser *parser = threadParser(size_t(body.size()));
+        if (!parser)
+            return std::nullopt;
+        simdjson::dom::element root;
+        // Copies the body into a padded buffer (simdjson reads past the end).
+        if (parser->parse(body.data(), size_t(body.size())).get(root) != simdjson::SUCCESS) {
+            releaseIfLarge();
+            return std::nullopt;
+        }
+        std::optional<QueryResult> result = walk(root);
+        releaseIfLarge();
+        if (result) {
+            result->httpStatus = httpStatus;
+            result->bytes = body.size();
+        }
+        return result;
+    }
+
+private:
+    static constexpr size_t kMaxDepth = 64;
+    // A parser kept per thread for the small answers of every poll; one that
+    // grew for a large answer (its buffers are several times the body) is
+    // dropped rather than kept for the life of the connector thread.
+    static constexpr size_t kKeepCapacity = 1 << 20;
+
+    static std::unique_ptr<simdjson::dom::parser> &slot()
+    {
+        thread_local std::unique_ptr<simdjson::dom::parser> parser;
+        return parser;
+    }
+    // nullptr when the buffers cannot be had: the other path then reads the body.
+    static simdjson::dom::parser *threadParser(size_t len)
+    {
+        auto &p = slot();
+        if (!p)
+            p = std::make_unique<simdjson::dom::parser>();
+        if ((p->capacity() < len || p->max_depth() != kMaxDepth) &&
+            p->allocate(std::max<size_t>(len, 64), kMaxDepth) != simdjson::SUCCESS) {
+            p.reset();
+            return nullptr;
+        }
+        return p.get();
+    }
+    static void releaseIfLarge()
+    {
+        auto &p = slot();
+        if (p && p->capacity() > kKeepCapacity)
+            p.reset();
+    }
+
+    static QString text(std::string_view sv) { return QString::fromUtf8(sv.data(), qsizetype(sv.size())); }
+
+    // Each key of interest at most once (QJsonDocument and simdjson could
+    // disagree on which duplicate wins); unknown keys are ignored, as before.
+    static bool take(simdjson::dom::element &slot, bool &seen, simdjson::dom::element value)
+    {
+        if (seen)
+            return false;
+        seen = true;
+        slot = value;
+        return true;
+    }
+
+    std::optional<QueryResult> walk(simdjson::dom::element root)
+    {
+        simdjson::dom::object obj;
+        if (root.get_object().get(obj) != simdjson::SUCCESS)
+            return std::nullopt;
+        simdjson::dom::element status, data, warnings;
+        bool hasStatus = false, hasData = false, hasWarnings = false;
+        for (const simdjson::dom::key_value_pair field : obj) {
+            bool ok = true;
+            if (field.key == "status")
+                ok = take(status, hasStatus, field.value);
+            else if (field.key == "data")
+                ok = take(data, hasData, field.value);
+            else if (field.key == "warnings")
+                ok = take(warnings, hasWarnings, field.value);
+            else if (field.key == "errorType" || field.key == "error")
+                ok = true; // read only for an error status, which takes the other path
+            if (!ok)
+                return std::nullopt;
+        }
+        std::string_view statusText;
+        if (!hasStatus || status.get_string().get(statusText) != simdjson::SUCCESS || statusText != "success")
+            return std::nullopt;
+        QueryResult result;
+        if (hasWarnings) {
+            // As before: a warnings value that is not an array is ignored, an
+            // element that is not a string reads as an empty warning.
+            simdjson::dom::array arr;
+            if (warnings.get_array().get(arr) == simdjson::SUCCESS) {
+                for (const simdjson::dom::element w : arr) {
+                    std::string_view sv;
+                    result.warnings.append(w.get_string().get(sv) == simdjson::SUCCESS ? text(sv) : QString());
+                }
+            }
+        }
+        simdjson::dom::object dataObj;
+        if (!hasData || data.get_object().get(dataObj) != simdjson::SUCCESS)
+            return std::nullopt;
+        simdjson::dom::element resultType, res;
+        bool hasType = false, hasResult = false;
+        for (const simdjson::dom::key_value_pair field : dataObj) {
+            bool ok = true;
+            if (field.key == "resultType")
+                ok = take(resultType, hasType, field.value);
+            else if (field.key == "result")
+                ok = take(res, hasResult, field.value);
+            if (!ok)
+                return std::nullopt;
+        }
+        std::string_view type;
+        if (!hasType || resultType.get_string().get(type) != simdjson::SUCCESS)
+            return std::nullopt;
+        const bool matrix = type == "matrix";
+        if (!matrix && type != "vector")
+            return std::nullopt; // scalar, string, unknown: small or wrong, the other path
+        result.type = matrix ? ResultType::Matrix : ResultType::Vector;
+        simdjson::dom::array items;
+        if (!hasResult || res.get_array().get(items) != simdjson::SUCCESS)
+            return std::nullopt;
+        for (const simdjson::dom::element item : items) {
+            SeriesData sd;
+            if (!readItem(item, matrix, sd))
+                return std::nullopt;
+            result.series.append(std::move(sd));
+        }
+        return result;
+    }
+
+    static bool readItem(simdjson::dom::element item, bool matrix, SeriesData &sd)
+    {
+        simdjson::dom::object obj;
+        if (item.get_object().get(obj) != simdjson::SUCCESS)
+            return false;
+        simdjson::dom::element metric, values;
+        bool hasMetric = false, hasValues = false;
+        for (const simdjson::dom::key_value_pair field : obj) {
+            bool ok = true;
+            if (field.key == "metric")
+                ok = take(metric, hasMetric, field.value);
+            else if (field.key == (matrix ? "values" : "value"))
+                ok = take(values, hasValues, field.value);
+            else if (field.key == "histograms" || field.key == "histogram")
+                ok = false; // native histograms: counted and skipped by the other path
+            if (!ok)
+                return false;
+        }
+        if (!hasMetric || !hasValues || !readKey(metric, sd.key))
+            return false;
+        if (!matrix) {
+            Sample s;
+            if (!readPair(values, s))
+                return false;
+            sd.samples.append(s);
+            return true;
+        }
+        simdjson::dom::array arr;
+        if (values.get_array().get(arr) != simdjson::SUCCESS)
+            return false;
+        sd.samples.reserve(qsizetype(arr.size())); // saturates at 2^24 - 1: only a hint
+        for (const simdjson::dom::element pair : arr) {
+            Sample s;
+            if (!readPair(pair, s))
+                return false;
+            sd.samples.append(s);
+        }
+        return true;
+    }
+
+    static bool readKey(simdjson::dom::element metric, SeriesKey &out)
+    {
+        simdjson::dom::object obj;
+        if (metric.get_object().get(obj) != simdjson::SUCCESS)
+            return false;
+        QString name;
+        bool hasName = false;
+        Labels labels;
+        labels.reserve(qsizetype(obj.size()));
+        for (const simdjson::dom::key_value_pair field : obj) {
+            std::string_view value;
+            if (field.value.get_string().get(value) != simdjson::SUCCESS)
+                return false;
+            if (field.key == "__name__") {
+                if (hasName)
+                    return false;
+                hasName = true;
+                name = text(value);
+            } else {
+                labels.append({text(field.key), text(value)});
+            }
+        }
+        // A label given twice: QJsonDocument's choice is the reference.
+        for (qsizetype i = 1; i < labels.size(); ++i) {
+            for (qsizetype j = 0; j < i; ++j) {
+                if (labels[i].first == labels[j].first)
+                    return false;
+            }
+        }
+        out = SeriesKey(std::move(name), std::move(labels));
+        return true;
+    }
+
+    static bool readPair(simdjson::dom::element v, Sample &out)
+    {
+        simdjson::dom::array pair;
+        if (v.get_array().get(pair) != simdjson::SUCCESS)
+            return false;
+        auto it = pair.begin();
+        const auto end = pair.end();
+        if (it == end)
+            return false;
+        double t = 0;
+        if ((*it).get_double().get(t) != simdjson::SUCCESS)
+            return false;
+        ++it;
+        if (it == end)
+            return false;
+        std::string_view value;
+        if ((*it).get_string().get(value) != simdjson::SUCCESS)
+            return false;
+        ++it;
+        if (!(it == end))
+            return false;
+        const auto parsed = parseSampleValueUtf8(value);
+        if (!parsed)
+            return false;
+        out.t = std::llround(t * 1000.0);
+        out.v = *parsed;
+        return true;
+    }
+
+    // parseSampleValue on the UTF-8 bytes: the same special names and the
+    // same std::from_chars fast path; anything else goes through the QString
+    // version, so the answer is the same double.
+    static std::optional<double> parseSampleValueUtf8(std::string_view sv)
+    {
+        if (sv == "NaN")
+            return std::numeric_limits<double>::quiet_NaN();
+        const size_t n = sv.size();
+        if (n > 0 && n <= 64) {
+            bool plain = true;
+            for (size_t i = 0; i < n && plain; ++i) {
+                const char c = sv[i];
+                plain = (c >= '0' && c <= '9') || c == '.' || c == '-' || c == 'e' || c == 'E';
+            }
+            if (plain) {
+                double v = 0;
+                const auto [end, ec] = std::from_chars(sv.data(), sv.data() + n, v, std::chars_format::general);
+                if (ec == std::errc() && end == sv.data() + n)
+                    return v;
+            }
+        }
+        return parseSampleValue(text(sv));
+    }
+};
+
+} // namespace
+#endif
+
+QueryResult parseQueryResponse(QByteArrayView body, int httpStatus, const QString &contentType, const QString &where)
+{
+#ifdef VIGIL_HAVE_SIMDJSON
+    if (auto fast = FastQueryParser().parse(body, httpStatus, contentType))
+        return std::move(*fast);
+#endif
+    return parseQueryResponseQJson(body, httpStatus, contentType, where);
+}
+
+bool hasFastQueryParser()
+{
+#ifdef VIGIL_HAVE_SIMDJSON
+    return true;
+#else
+    return false;
+#endif
 }
 
 LabelListResult parseLabelListResponse(QByteArrayView body, int httpStatus, const QString &contentType,

@@ -22,8 +22,20 @@ namespace vigil::prometheus {
 // /api/v1/query and /api/v1/query_range. Series keys are
 // SeriesKey(<__name__ or empty>, <labels without __name__>); the caller
 // re-keys them under the query id. Timestamps (float seconds) become epoch ms.
+//
+// A well-formed success is read with simdjson when Vigil was built with it
+// (libsimdjson-dev); anything else, every error included, goes through
+// parseQueryResponseQJson, so results and messages are the same either way.
 QueryResult parseQueryResponse(QByteArrayView body, int httpStatus, const QString &contentType,
                                const QString &where = {});
+
+// The reference parser on QJsonDocument: every body, every message. Exposed
+// for the differential tests, the fuzzer and bench-prometheus-parse.
+QueryResult parseQueryResponseQJson(QByteArrayView body, int httpStatus, const QString &contentType,
+                                    const QString &where = {});
+
+// Whether parseQueryResponse has the simdjson path (built with libsimdjson-dev).
+bool hasFastQueryParser();
 
 // /api/v1/labels and /api/v1/label/<name>/values.
 struct LabelListResult

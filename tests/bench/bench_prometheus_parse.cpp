@@ -10,18 +10,34 @@
 //
 // Prints, side by side in the same run, the median of:
 //  - QJsonDocument::fromJson alone (the floor of any parser built on it);
-//  - parseQueryResponse (the connector's parser: envelope, shape checks,
-//    labels, samples), what the connector thread runs per poll.
+//  - parseQueryResponseQJson: the parser on QJsonDocument (envelope, shape
+//    checks, labels, samples), which reads every answer without simdjson
+//    and every failing answer with it;
+//  - parseQueryResponse: what the connector thread runs per poll (simdjson
+//    for a well-formed answer when built with libsimdjson-dev).
+// Both results are compared sample by sample, bit for bit: the run fails if
+// they differ or the sample count is wrong.
 #include "prometheus_response.h"
 
 #include "bench_util.h"
 
 #include <QJsonDocument>
+#include <cstring>
+#include <ctime>
 #include <random>
 
 using namespace vigil;
 
 namespace {
+
+// CPU time of this thread: on a loaded machine the wall time also counts the
+// time spent waiting for a core, which says nothing about the parser.
+double threadCpuMs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
 
 QByteArray makeBody(int series, int points)
 {
@@ -73,39 +89,80 @@ int main(int argc, char **argv)
     std::printf("body: %d series x %d points, %.1f MB (%.1f B/point)\n", series, points, mb,
                 double(body.size()) / (double(series) * points));
 
-    std::vector<double> jsonMs, parseMs;
+    std::vector<double> jsonMs, qjsonMs, parseMs, jsonCpu, qjsonCpu, parseCpu;
     qsizetype samples = 0;
+    const QString json = QStringLiteral("application/json");
+    auto count = [](const QueryResult &res) {
+        qsizetype n = 0;
+        for (const SeriesData &sd : res.series)
+            n += sd.samples.size();
+        return n;
+    };
+    {
+        const QueryResult a = prometheus::parseQueryResponseQJson(body, 200, json);
+        const QueryResult b = prometheus::parseQueryResponse(body, 200, json);
+        bool same = a.ok() && b.ok() && a.series.size() == b.series.size() && a.type == b.type;
+        for (qsizetype i = 0; same && i < a.series.size(); ++i) {
+            const auto &x = a.series[i], &y = b.series[i];
+            same = x.key == y.key && x.samples.size() == y.samples.size() &&
+                   std::memcmp(x.samples.constData(), y.samples.constData(), size_t(x.samples.size()) * sizeof(Sample)) == 0;
+        }
+        if (!same) {
+            std::fprintf(stderr, "parseQueryResponse and parseQueryResponseQJson disagree on the body\n");
+            return 1;
+        }
+    }
+    std::printf("parseQueryResponse path: %s\n",
+                prometheus::hasFastQueryParser() ? "simdjson (libsimdjson-dev)" : "QJsonDocument (built without simdjson)");
     for (int r = 0; r < runs; ++r) {
         auto t0 = bench::Clock::now();
+        double c0 = threadCpuMs();
         {
             const QJsonDocument doc = QJsonDocument::fromJson(body);
             if (!doc.isObject())
                 return 1;
         }
         jsonMs.push_back(bench::msSince(t0));
+        jsonCpu.push_back(threadCpuMs() - c0);
         t0 = bench::Clock::now();
+        c0 = threadCpuMs();
         {
-            const QueryResult res = prometheus::parseQueryResponse(body, 200, QStringLiteral("application/json"));
+            const QueryResult res = prometheus::parseQueryResponseQJson(body, 200, json);
+            if (!res.ok() || count(res) != qsizetype(series) * points)
+                return 1;
+        }
+        qjsonMs.push_back(bench::msSince(t0));
+        qjsonCpu.push_back(threadCpuMs() - c0);
+        t0 = bench::Clock::now();
+        c0 = threadCpuMs();
+        {
+            const QueryResult res = prometheus::parseQueryResponse(body, 200, json);
             if (!res.ok()) {
                 std::fprintf(stderr, "parse failed: %s\n", qPrintable(res.message));
                 return 1;
             }
-            samples = 0;
-            for (const SeriesData &sd : res.series)
-                samples += sd.samples.size();
+            samples = count(res);
         }
         parseMs.push_back(bench::msSince(t0));
+        parseCpu.push_back(threadCpuMs() - c0);
     }
     if (samples != qsizetype(series) * points) {
         std::fprintf(stderr, "expected %lld samples, got %lld\n", (long long)series * points, (long long)samples);
         return 1;
     }
-    const auto j = bench::stats(jsonMs), p = bench::stats(parseMs);
+    const auto j = bench::stats(jsonMs), q = bench::stats(qjsonMs), p = bench::stats(parseMs);
     std::printf("%-40s median %8.1f ms (min %.1f, max %.1f)  %7.1f MB/s\n", "QJsonDocument::fromJson only", j.median,
                 j.min, j.max, mb / (j.median / 1000));
     std::printf("%-40s median %8.1f ms (min %.1f, max %.1f)  %7.1f MB/s  %.1f M samples/s\n",
-                "parseQueryResponse (full)", p.median, p.min, p.max, mb / (p.median / 1000),
+                "parseQueryResponseQJson (QJsonDocument)", q.median, q.min, q.max, mb / (q.median / 1000),
+                samples / (q.median / 1000) / 1e6);
+    std::printf("%-40s median %8.1f ms (min %.1f, max %.1f)  %7.1f MB/s  %.1f M samples/s\n",
+                prometheus::hasFastQueryParser() ? "parseQueryResponse (simdjson)" : "parseQueryResponse (QJsonDocument)", p.median, p.min, p.max, mb / (p.median / 1000),
                 samples / (p.median / 1000) / 1e6);
+    const double jc = bench::stats(jsonCpu).median, qc = bench::stats(qjsonCpu).median, pc = bench::stats(parseCpu).median;
+    std::printf("CPU time (this thread), median: QJsonDocument::fromJson %.1f ms (%.1f MB/s), parseQueryResponseQJson "
+                "%.1f ms (%.1f MB/s), parseQueryResponse %.1f ms (%.1f MB/s)\n",
+                jc, mb / (jc / 1000), qc, mb / (qc / 1000), pc, mb / (pc / 1000));
     std::printf("runs: %d\n", runs);
     bench::printLoad("end");
     return 0;

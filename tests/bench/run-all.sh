@@ -25,6 +25,7 @@ run "rule evaluation, 10,000 series in each of 100 rules" "$bin/bench-rules" 5 1
 run "sample to notification (alerts)" "$bin/bench-alert-latency"
 run "drift" "$bin/bench-drift"
 QT_QPA_PLATFORM=offscreen run "dashboard offscreen" "$bin/bench-gui"
+run "soak, 2 simulated hours, 20 panels at 1 s (incremental fetch)" "$bin/bench-soak"
 run "startup against a local Prometheus" "$here/tests/bench/bench_startup.sh" "$build"
 run "load on a local Prometheus, N engineers" "$here/tests/bench/bench_poll_load.sh" "$build"
 echo

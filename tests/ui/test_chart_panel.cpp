@@ -226,3 +226,59 @@ TEST_CASE("A redraw hands each line exactly the decimated samples, named and col
     check(t0 + 600'000, t0 + 9'000'000);
     check(t0 + 4'000'000, t0 + 4'300'000); // zoomed in: every sample, not decimated
 }
+
+TEST_CASE("A panel of many long series stays within its point budget and keeps every spike", "[ui][panel][perf]")
+{
+    // 100 series over a week (issue 7): fewer, wider columns than pixels,
+    // each still holding its minimum and maximum; drawn without antialiasing.
+    SeriesStore store(20'000);
+    const qint64 t0 = 1'700'000'000'000, step = 55'000;
+    constexpr int kSeries = 100, kPoints = 11'000;
+    for (int k = 0; k < kSeries; ++k) {
+        QList<Sample> samples;
+        for (int i = 0; i < kPoints; ++i)
+            samples.append({t0 + qint64(i) * step, 0.1 + 0.001 * (i % 17) + (i == (k * 37) % kPoints ? 5.0 + k : 0.0)
+                                                       - (i == (k * 91 + 5) % kPoints ? 3.0 : 0.0)});
+        store.append(SeriesKey("d/0/0", {{"model", "m"}, {"version", QStringLiteral("v%1").arg(k)}}), samples);
+    }
+    ChartPanel panel(panelDef(""), {"d/0/0"});
+    panel.resize(1280, 720);
+    panel.show();
+    QCoreApplication::processEvents();
+    const qint64 from = t0, to = t0 + qint64(kPoints - 1) * step;
+    panel.updateData(store, from, to);
+    QCoreApplication::processEvents();
+    panel.updateData(store, from, to);
+    const int pixels = std::max(100, int(panel.plotArea().width()));
+    const int columns = ChartPanel::columnsFor(pixels, kSeries);
+    CHECK(columns < pixels);
+    CHECK(columns == int(ChartPanel::kPointBudget / (2 * kSeries)));
+    CHECK(panel.pointCount() <= ChartPanel::kPointBudget);
+    CHECK(panel.pointCount() > ChartPanel::kPointBudget / 2);
+    CHECK_FALSE(panel.antialiased());
+    int checked = 0;
+    for (QAbstractSeries *s : panel.chartView()->chart()->series()) {
+        auto *line = qobject_cast<QLineSeries *>(s);
+        if (!line || !line->name().startsWith(QStringLiteral("m v")))
+            continue;
+        const int k = line->name().mid(3).toInt();
+        double hi = -1e9, lo = 1e9;
+        for (const QPointF &p : line->points()) {
+            hi = std::max(hi, p.y());
+            lo = std::min(lo, p.y());
+        }
+        CHECK(line->count() <= 2 * columns);
+        CHECK(hi == Approx(5.1 + k + 0.001 * (((k * 37) % kPoints) % 17)));
+        CHECK(lo < -2.0);
+        ++checked;
+    }
+    CHECK(checked == kSeries);
+
+    // A few series: one column per pixel and smooth lines again.
+    CHECK(ChartPanel::columnsFor(pixels, 4) == pixels);
+    store.removeNamed("d/0/0");
+    store.append(SeriesKey("d/0/0", {{"model", "m"}, {"version", "v1"}}), {{t0, 1.0}, {t0 + step, 2.0}});
+    panel.updateData(store, from, to);
+    CHECK(panel.antialiased());
+    CHECK(panel.pointCount() == 2);
+}

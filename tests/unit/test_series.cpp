@@ -6,7 +6,9 @@
 #include "series/series_store.h"
 
 #include <QSignalSpy>
+#include <algorithm>
 #include <cmath>
+#include <vector>
 #include <unordered_set>
 
 using namespace vigil;
@@ -229,4 +231,72 @@ TEST_CASE("SeriesStore does not report a batch whose samples were all too old", 
     QSignalSpy spy(&store, &SeriesStore::seriesChanged);
     store.append(k, {{5, 0}});
     CHECK(spy.isEmpty());
+}
+
+TEST_CASE("Series stored in blocks keeps every sample across block edges, wraps and inserts", "[series]")
+{
+    // Capacities around the block size and not a multiple of it; a plain
+    // deque is the reference.
+    for (qsizetype capacity : {qsizetype(1), qsizetype(17), Series::kBlockSamples - 1, Series::kBlockSamples,
+                               Series::kBlockSamples + 1, 3 * Series::kBlockSamples + 5}) {
+        INFO("capacity " << capacity);
+        Series s(capacity);
+        std::vector<Sample> ref;
+        qint64 t = 0;
+        for (qsizetype i = 0; i < 3 * capacity + 7; ++i) {
+            t += 10;
+            s.append(t, double(i));
+            ref.push_back({t, double(i)});
+            if (qsizetype(ref.size()) > capacity)
+                ref.erase(ref.begin());
+            if (i % 97 == 5 && s.size() > 2) {
+                // An older timestamp inserted in place (rare, but kept sorted).
+                const qint64 older = s.at(s.size() / 2).t - 3;
+                const bool taken = std::any_of(ref.begin(), ref.end(), [&](const Sample &x) { return x.t == older; });
+                if (older > s.first().t && !taken) {
+                    s.append(older, -1.0);
+                    ref.insert(std::lower_bound(ref.begin(), ref.end(), older,
+                                                [](const Sample &a, qint64 x) { return a.t < x; }),
+                               Sample{older, -1.0});
+                    if (qsizetype(ref.size()) > capacity)
+                        ref.erase(ref.begin());
+                }
+            }
+        }
+        REQUIRE(s.size() == qsizetype(ref.size()));
+        bool same = true;
+        for (qsizetype i = 0; i < s.size(); ++i)
+            same = same && s.at(i) == ref[size_t(i)];
+        CHECK(same);
+        CHECK(s.all() == QList<Sample>(ref.begin(), ref.end()));
+        // A range starting and ending inside blocks.
+        if (ref.size() > 4) {
+            const auto &from = ref[1], &to = ref[ref.size() - 2];
+            CHECK(s.range(from.t, to.t) == QList<Sample>(ref.begin() + 1, ref.end() - 1));
+        }
+        CHECK(s.memoryBytes() == size_t(capacity) * sizeof(Sample)); // full: exactly the capacity
+        const Series copy = s;
+        CHECK(copy.all() == s.all());
+    }
+}
+
+TEST_CASE("A growing Series holds at most one partly used block beyond its samples", "[series]")
+{
+    Series s(1'000'000);
+    for (qsizetype n = 1; n <= 20'000; ++n) {
+        s.append(n, 0.0);
+        const size_t used = size_t(n) * sizeof(Sample);
+        if (n >= Series::kBlockSamples && s.memoryBytes() >= used + Series::kBlockSamples * sizeof(Sample)) {
+            FAIL("at " << n << " samples the series holds " << s.memoryBytes() << " bytes");
+        }
+        if (n < Series::kBlockSamples && s.memoryBytes() > std::max<size_t>(2 * used, 16 * sizeof(Sample))) {
+            FAIL("at " << n << " samples the series holds " << s.memoryBytes() << " bytes");
+        }
+    }
+    CHECK(s.memoryBytes() == 20'480 * sizeof(Sample)); // 40 blocks of 512
+    s.clear();
+    CHECK(s.memoryBytes() == 0);
+    CHECK(s.isEmpty());
+    s.append(5, 1.0);
+    CHECK(s.all() == QList<Sample>{{5, 1.0}});
 }
