@@ -122,8 +122,13 @@ int main(int argc, char **argv)
 
     // No --workspace: the window reopens the last workspace that still exists, else the built-in demo.
     QString path = parser.value(workspaceOpt);
-    if (path.isEmpty() && command.isEmpty())
+    if (path.isEmpty() && command.isEmpty()) {
         path = ui::MainWindow::lastWorkspace();
+        if (!path.isEmpty())
+            logger("app")->info("no --workspace: reopening the last workspace, {}", path.toStdString());
+        else
+            logger("app")->info("no --workspace and no recent workspace that still exists: the built-in demo");
+    }
     if (path.isEmpty())
         path = QString::fromLatin1(kDemoWorkspace);
     // One window per user and workspace: a second launch raises the first.
