@@ -9,6 +9,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace vigil::ui {
 
 namespace {
@@ -77,7 +79,6 @@ DashboardPreview::DashboardPreview(QWidget *parent) : QWidget(parent)
     m_skipped = new QListWidget(this);
     m_skipped->setObjectName(QStringLiteral("previewSkipped"));
     m_skipped->setWordWrap(true);
-    m_skipped->setMaximumHeight(110);
     layout->addWidget(m_skipped, 1);
 
     m_notes = new QLabel(this);
@@ -127,6 +128,9 @@ void DashboardPreview::setDashboard(const DashboardDef &dashboard, const QString
     m_skipped->clear();
     m_skipped->addItems(skipped);
     m_skipped->setVisible(!skipped.isEmpty());
+    // As tall as its lines, up to five; the panels get the rest.
+    const int rows = int(std::min<qsizetype>(skipped.size(), 5));
+    m_skipped->setMaximumHeight(rows > 0 ? rows * m_skipped->sizeHintForRow(0) + 2 * m_skipped->frameWidth() + 4 : 0);
     m_skippedTitle->setVisible(!skipped.isEmpty());
     m_skippedTitle->setText(QStringLiteral("Left out (%1)").arg(skipped.size()));
     QStringList lines;

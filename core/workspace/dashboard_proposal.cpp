@@ -498,9 +498,11 @@ QByteArray addDashboardToWorkspaceText(const QByteArray &text, const DashboardDe
     } else {
         QByteArray rest = lines[start].mid(11).trimmed();
         QByteArray comment; // `dashboards: []  # none yet`: the comment stays
-        if (const qsizetype hash = rest.indexOf(" #"); hash > 0) {
-            comment = lines[start].mid(lines[start].indexOf(" #", 11));
-            rest = rest.left(hash).trimmed();
+        if (qsizetype from = lines[start].indexOf(" #", 11); from > 0) {
+            while (from > 11 && lines[start][from - 1] == ' ')
+                --from;
+            comment = lines[start].mid(from);
+            rest = lines[start].mid(11, from - 11).trimmed();
         }
         if (!rest.isEmpty() && !rest.startsWith('#') && rest != "[]") {
             *error = QStringLiteral("%1:%2: 'dashboards:' is written in flow style; add the dashboard by hand:\n%3")
