@@ -85,7 +85,7 @@ int main(int argc, char **argv)
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: screenshot, check, watch, dashboard, drift or detect (see --help of each)"), QStringLiteral("[command]"));
     const QCommandLineOption workspaceOpt({QStringLiteral("w"), QStringLiteral("workspace")},
-                                          QStringLiteral("Workspace file (YAML). Default: the demo workspace."),
+                                          QStringLiteral("Workspace file (YAML). Default: the last one opened, else the demo workspace."),
                                           QStringLiteral("FILE"));
     const QCommandLineOption logLevelOpt(QStringLiteral("log-level"),
                                          QStringLiteral("trace, debug, info, warn, error, critical or off (default info)."),
@@ -120,7 +120,17 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    const QString path = parser.isSet(workspaceOpt) ? parser.value(workspaceOpt) : QString::fromLatin1(kDemoWorkspace);
+    // No --workspace: the window reopens the last workspace that still exists, else the built-in demo.
+    QString path = parser.value(workspaceOpt);
+    if (path.isEmpty() && command.isEmpty()) {
+        path = ui::MainWindow::lastWorkspace();
+        if (!path.isEmpty())
+            logger("app")->info("no --workspace: reopening the last workspace, {}", path.toStdString());
+        else
+            logger("app")->info("no --workspace and no recent workspace that still exists: the built-in demo");
+    }
+    if (path.isEmpty())
+        path = QString::fromLatin1(kDemoWorkspace);
     // One window per user and workspace: a second launch raises the first.
     const QString instanceSocket = ui::SingleInstance::socketPath(path);
     if (command.isEmpty() && ui::SingleInstance::sendRaise(instanceSocket)) {
@@ -172,6 +182,12 @@ int main(int argc, char **argv)
     if (!instance.listen(instanceSocket, &instanceError))
         logger("app")->warn("single instance: {}", instanceError.toStdString());
     QObject::connect(&instance, &ui::SingleInstance::raiseRequested, &window, &ui::MainWindow::raiseFromOtherInstance);
+    // Open… put another workspace in the window: a second `vigil` for that one raises it.
+    QObject::connect(&window, &ui::MainWindow::workspaceOpened, &instance, [&instance](const QString &opened) {
+        QString error;
+        if (!instance.listen(ui::SingleInstance::socketPath(opened), &error))
+            logger("app")->warn("single instance: {}", error.toStdString());
+    });
     window.show();
     return QApplication::exec();
 }

@@ -405,8 +405,11 @@ bool ConnectionsDialog::writeFile(QString *message)
         *message = error;
         return false;
     }
-    *message = QStringLiteral("Saved %1 '%2' to %3 (only its entry changed); open the workspace again to use it.")
-                   .arg(isNotifier() ? QStringLiteral("notifier") : QStringLiteral("connection"), name, QFileInfo(m_path).fileName());
+    // The window reloads the file at once; notifiers are read when Vigil starts.
+    *message = isNotifier() ? QStringLiteral("Saved notifier '%1' to %2 (only its entry changed); notifiers are read when "
+                                             "Vigil starts: restart it to use this one.").arg(name, QFileInfo(m_path).fileName())
+                            : QStringLiteral("Saved connection '%1' to %2 (only its entry changed); the window uses it now.")
+                                  .arg(name, QFileInfo(m_path).fileName());
     const QString section = isNotifier() ? kNotifiers : kConnections;
     reload();
     for (int i = 0; i < m_list->count(); ++i)

@@ -51,8 +51,8 @@ public:
     static QList<KindChoice> kindChoices();
 
 Q_SIGNALS:
-    // The workspace file changed; the open session keeps its connections
-    // until the workspace is opened again.
+    // The workspace file changed (only the saved entry) or a secret did: the
+    // window reloads the workspace, so the session uses the change at once.
     void workspaceSaved(const QString &path);
     // A test finished (for tests and the status line), with the report.
     void probeFinished(const QJsonObject &report);

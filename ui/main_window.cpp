@@ -91,26 +91,21 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
     connect(connections, &QAction::triggered, this, [this] {
         auto *dialog = new ConnectionsDialog(m_session->workspace().path, m_session->plugins(), nullptr, this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
-        connect(dialog, &ConnectionsDialog::workspaceSaved, this, [this](const QString &path) {
-            statusBar()->showMessage(QStringLiteral("Saved %1; open it again to use the changed connections")
-                                         .arg(QFileInfo(path).fileName()), 8000);
-        });
+        // Applied at once; forced, since a secret may have changed and not the file.
+        connect(dialog, &ConnectionsDialog::workspaceSaved, this, [this] { reloadWorkspace(true); });
         dialog->open();
     });
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
-    if (!issues.isEmpty()) {
-        auto *banner = new QLabel(central);
-        banner->setObjectName(QStringLiteral("issuesBanner"));
-        banner->setTextFormat(Qt::PlainText);
-        banner->setWordWrap(true);
-        banner->setText(QStringLiteral("Problems in %1 — the rest of the workspace is loaded:\n%2")
-                            .arg(QFileInfo(ws.path).fileName(), issues.join(u'\n')));
-        banner->setStyleSheet(QStringLiteral("background: #fff3cd; color: #5c4400; padding: 6px; border-bottom: 1px solid #e0c060;"));
-        layout->addWidget(banner);
-    }
+    m_issuesBanner = new QLabel(central);
+    m_issuesBanner->setObjectName(QStringLiteral("issuesBanner"));
+    m_issuesBanner->setTextFormat(Qt::PlainText);
+    m_issuesBanner->setWordWrap(true);
+    m_issuesBanner->setStyleSheet(QStringLiteral("background: #fff3cd; color: #5c4400; padding: 6px; border-bottom: 1px solid #e0c060;"));
+    layout->addWidget(m_issuesBanner);
+    setIssues(issues);
     // Notification and alert-database problems (a Slack webhook gone, the
     // database moved aside or full) arrive while the window is open.
     m_notifyBanner = new QLabel(central);
@@ -140,45 +135,12 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
     layout->addWidget(splitter, 1);
     setCentralWidget(central);
 
-    int index = 0;
-    for (const DashboardDef &d : ws.dashboards) {
-        auto *item = new QListWidgetItem(d.name, m_list);
-        if (index < 9)
-            item->setToolTip(QStringLiteral("Ctrl+%1").arg(index + 1));
-        auto *scroll = new QScrollArea(m_stack);
-        scroll->setWidgetResizable(true);
-        scroll->setFrameShape(QFrame::NoFrame);
-        auto *view = new DashboardView(d, session, scroll);
-        scroll->setWidget(view);
-        m_stack->addWidget(scroll);
-        m_views.insert(d.name, view);
-        if (index < 9) {
-            auto *jump = new QAction(QStringLiteral("Show the dashboard %1").arg(d.name), this);
-            jump->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + index)));
-            connect(jump, &QAction::triggered, this, [this, name = d.name] { showDashboard(name); });
-            addAction(jump);
-        }
-        ++index;
-    }
-    // The alerts come after the dashboards, as Grafana's Alerting after its dashboards.
+    // The alerts come after the dashboards, as Grafana's Alerting after its
+    // dashboards; then a comparison per model, then the drift monitor
+    // (populateViews, main_window_workspace.cpp: also on every reload).
     m_alerts = new AlertsView(session, m_stack);
-    m_stack->addWidget(m_alerts);
-    auto *alertsItem = new QListWidgetItem(QStringLiteral("Alerts"), m_list);
-    alertsItem->setToolTip(QStringLiteral("Ctrl+0"));
-    QFont bold = alertsItem->font();
-    bold.setBold(true);
-    alertsItem->setFont(bold);
-    m_alertsRow = m_list->row(alertsItem);
     connect(m_alerts, &AlertsView::attentionCountChanged, this, &MainWindow::updateAlertBadge);
-    addCompareViews();
-    if (!ws.drift.isEmpty()) {
-        auto *driftView = new DriftView(session, m_stack);
-        m_stack->addWidget(driftView);
-        auto *item = new QListWidgetItem(QStringLiteral("Drift monitor"), m_list);
-        item->setToolTip(QStringLiteral("Every monitored feature's drift scores and histograms"));
-        m_driftView = driftView;
-    }
-    addServerRulesView();
+    populateViews(ws, nullptr);
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         m_tray = new QSystemTrayIcon(this);
         auto *menu = new QMenu(this);
@@ -207,15 +169,6 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
             m_tray->showMessage(title, body, QSystemTrayIcon::Warning, 0);
     });
 
-    if (ws.dashboards.isEmpty()) {
-        auto *empty = new QLabel(QStringLiteral("This workspace has no dashboards. Add one under 'dashboards:' in %1.")
-                                     .arg(ws.path), m_stack);
-        empty->setTextFormat(Qt::PlainText);
-        empty->setAlignment(Qt::AlignCenter);
-        m_stack->insertWidget(0, empty);
-        ++m_alertsRow;
-        m_list->insertItem(0, QStringLiteral("(no dashboards)"));
-    }
     connect(m_list, &QListWidget::currentRowChanged, this, [this](int row) {
         if (row < 0)
             return;
@@ -233,6 +186,7 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
         setHealth(c.name, session->health().value(c.name));
     connect(session, &Session::healthChanged, this, &MainWindow::setHealth);
     setupDriving();
+    setupWorkspace();
 }
 
 void MainWindow::setRangeIndex(int index)
@@ -342,34 +296,6 @@ DashboardView *MainWindow::dashboardView(const QString &name) const
         if (it.key().compare(name, Qt::CaseInsensitive) == 0)
             return it.value();
     return nullptr;
-}
-
-// After the alerts: one entry per model of the workspace's `models:` section.
-// Each view has its own CompareSession (connectors in their own thread),
-// made on its first comparison; the window is the session's time range.
-void MainWindow::addCompareViews()
-{
-    for (const ModelDef &model : m_session->workspace().models) {
-        auto *view = new CompareView(model.name, m_stack);
-        view->setRefs({model.baseline, model.canary});
-        auto *compare = new compare::CompareSession(&m_session->plugins(), m_session->workspace(), model.name, view);
-        connect(compare, &compare::CompareSession::finished, view, &CompareView::setSnapshot);
-        connect(view, &CompareView::compareRequested, compare, [this, view, compare](const QStringList &refs) {
-            // The window the dashboards show: the last range, or a zoomed/custom one.
-            const auto [from, end] = m_session->viewRange(QDateTime::currentMSecsSinceEpoch());
-            view->setLoading(QStringLiteral("Comparing %1 ...").arg(refs.join(QStringLiteral(", "))));
-            compare->load(refs, from, end);
-        });
-        m_stack->addWidget(view);
-        auto *item = new QListWidgetItem(QStringLiteral("Compare %1").arg(model.name), m_list);
-        item->setToolTip(QStringLiteral("Versions of %1 side by side, with a canary verdict").arg(model.name));
-        m_compareViews.insert(model.name, view);
-        // The first look at the view starts a comparison of baseline and canary.
-        connect(m_list, &QListWidget::currentItemChanged, view, [view, item](QListWidgetItem *current) {
-            if (current == item && !view->hasSnapshot())
-                Q_EMIT view->compareRequested(view->refs());
-        });
-    }
 }
 
 bool MainWindow::showCompare(const QString &model)

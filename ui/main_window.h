@@ -21,6 +21,9 @@ class QAction;
 class QSystemTrayIcon;
 class QSplitter;
 class QSettings;
+class QFileSystemWatcher;
+class QTimer;
+class QMenu;
 
 namespace vigil {
 class Session;
@@ -33,8 +36,10 @@ class CompareView;
 class DashboardView;
 class ChartPanel;
 class DriftView;
+class GrafanaImportDialog;
 class HelpOverlay;
 class ServerRulesView;
+class ProposeDashboardDialog;
 
 class MainWindow : public QMainWindow
 {
@@ -103,6 +108,56 @@ public:
     // The second `vigil` asked this one to come forward.
     void raiseFromOtherInstance();
 
+    // The workspace's life (main_window_workspace.cpp): the file is watched and
+    // reloaded when it changes (debounced, kQuietMs after the last change);
+    // Open…, Open recent, Save a copy as…; dashboards proposed from a
+    // connection or imported from Grafana, written into the file.
+    static constexpr int kReloadQuietMs = 300;
+    // Reads the workspace file again and applies it when its bytes changed
+    // (force: also when not, e.g. a secret changed in the keychain). A file
+    // nothing of which can be used (a YAML syntax error, a half-written file)
+    // is not applied: its problems are shown, the workspace as last loaded stays.
+    bool reloadWorkspace(bool force = false);
+    // Applies `ws` to the session (Session::reload) and the window: the
+    // dashboards list and views (a dashboard that did not change keeps its
+    // view), compare views, the drift monitor, health labels and the issues
+    // banner. The view on screen stays when it still exists.
+    void applyWorkspace(const Workspace &ws);
+    // Another workspace file, in this window. False (and a message) when it
+    // cannot be read or another Vigil already shows it (that one is raised).
+    bool openWorkspace(const QString &path);
+    // The current workspace's text (a file, or the built-in demo) written to
+    // `path`, which is then opened.
+    bool saveCopyAs(const QString &path, QString *error);
+    // The built-in demo (a resource): read-only.
+    static bool isBuiltInWorkspace(const QString &path);
+    // The issues banner's lines (empty: hidden).
+    QStringList issues() const { return m_issues; }
+    // New dashboard from connection… / Import Grafana dashboard…: the
+    // dialogs (not modal), returned for tests. `file` empty: asks for one.
+    ProposeDashboardDialog *newDashboardFromConnection();
+    GrafanaImportDialog *importGrafanaDashboard(const QString &file = {});
+    // Adds `dashboard` (renamed if its name is taken) to the workspace file,
+    // every other byte kept; then reloads and shows it. The built-in demo is
+    // first saved as a copy (asked). False with *error when not added.
+    bool addDashboard(DashboardDef dashboard, QString *error);
+    // Recently opened workspace files, newest first (settings "workspace/recent").
+    static constexpr int kMaxRecent = 8;
+    static QStringList recentWorkspaces();
+    static void addRecentWorkspace(const QString &path);
+    // The newest recent workspace that still exists, else empty (vigil
+    // without --workspace opens it, else the built-in demo).
+    static QString lastWorkspace();
+    // Tests answer the file dialogs (Open…, Save a copy as…): given the
+    // dialog's title, the chosen path, or empty for Cancel.
+    void setFileChooser(std::function<QString(const QString &title)> choose) { m_chooseFile = std::move(choose); }
+
+Q_SIGNALS:
+    // The workspace on screen was reloaded or replaced (applyWorkspace ran).
+    void workspaceApplied();
+    // Another workspace file is now the window's (main listens for its second instances).
+    void workspaceOpened(const QString &path);
+
 protected:
     void closeEvent(QCloseEvent *event) override;
 
@@ -144,11 +199,28 @@ private:
     QSet<QString> m_balloonSeen; // alerts a balloon (or the notifier) already announced
     QLabel *m_notifyBanner = nullptr; // notification and alert-database problems
 
-    void addCompareViews();
     void addServerRulesView();
     ServerRulesView *m_rulesView = nullptr;
     QListWidgetItem *m_rulesItem = nullptr;
+    // main_window_workspace.cpp
+    void setupWorkspace();
+    void populateViews(const Workspace &ws, const Workspace *previous);
+    CompareView *makeCompareView(const ModelDef &model);
+    void setIssues(const QStringList &issues);
+    void watchWorkspaceFile();
+    void updateRecentMenu();
+    QString chooseFile(const QString &title, bool save, const QString &filter);
     QHash<QString, CompareView *> m_compareViews;
+    QLabel *m_issuesBanner = nullptr;
+    QStringList m_issues;
+    QWidget *m_emptyPage = nullptr; // "(no dashboards)"
+    QList<QAction *> m_jumpActions; // Ctrl+1..9
+    QFileSystemWatcher *m_watcher = nullptr;
+    QTimer *m_reloadTimer = nullptr;
+    QByteArray m_loadedBytes; // the file as last applied
+    int m_missingChecks = 0;  // reloads that found no file (an editor between delete and rename)
+    QMenu *m_recentMenu = nullptr;
+    std::function<QString(const QString &title)> m_chooseFile;
 };
 
 } // namespace vigil::ui

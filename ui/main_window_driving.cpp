@@ -122,11 +122,7 @@ void MainWindow::setupDriving()
     m_palette = new CommandPalette(this);
     m_palette->setProvider([this] { return paletteEntries(); });
     m_help = new HelpOverlay(this);
-
-    for (DashboardView *view : std::as_const(m_views)) {
-        connect(view, &DashboardView::zoomRequested, this, &MainWindow::setAbsoluteRange);
-        connect(view, &DashboardView::zoomOutRequested, this, &MainWindow::zoomOut);
-    }
+    // Each dashboard view's zoom reaches the window as it is made (populateViews).
 }
 
 QList<CommandPalette::Entry> MainWindow::paletteEntries() const
@@ -376,6 +372,8 @@ void MainWindow::restoreSettings()
     if (!m_persist) // also when the session ends (logout) without a close
         connect(qApp, &QCoreApplication::aboutToQuit, this, &MainWindow::saveSettings);
     m_persist = true;
+    addRecentWorkspace(m_session->workspace().path); // the next `vigil` without --workspace opens it
+    updateRecentMenu();
     QSettings s = settings();
     if (const QByteArray g = s.value(QStringLiteral("window/geometry")).toByteArray(); !g.isEmpty())
         restoreGeometry(g);

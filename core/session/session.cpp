@@ -6,10 +6,12 @@
 #include "sources/store_connector.h"
 
 #include <QPromise>
+#include <QSet>
 
 #include <QDateTime>
 #include <QMetaObject>
 #include <QTimer>
+#include <algorithm>
 #include <cmath>
 
 namespace vigil {
@@ -173,38 +175,128 @@ QStringList Session::startPipeline(const Workspace &workspace)
     return errors;
 }
 
+QString Session::defaultConnectionOf(const Workspace &workspace)
+{
+    for (const ConnectionDef &def : workspace.connections)
+        if (def.kind == QLatin1String("prometheus") || def.kind == QLatin1String("demo"))
+            return def.name;
+    return {};
+}
+
+namespace {
+
+// Whether a connector made with `b` would be the connector made with `a` (secrets included).
+bool sameSettings(const ConnectionSettings &a, const ConnectionSettings &b)
+{
+    return a.name == b.name && a.kind == b.kind && a.url == b.url && a.caFile == b.caFile && a.tlsVerify == b.tlsVerify
+        && a.timeoutMs == b.timeoutMs && a.maxBodyBytes == b.maxBodyBytes && a.options == b.options
+        && a.auth.bearerToken == b.auth.bearerToken && a.auth.basicUser == b.auth.basicUser
+        && a.auth.basicPassword == b.auth.basicPassword && a.auth.headers == b.auth.headers;
+}
+
+bool sameDrift(const QList<DriftDef> &a, const QList<DriftDef> &b)
+{
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const DriftDef &x, const DriftDef &y) {
+        return x.name == y.name && x.connection == y.connection && x.histogram == y.histogram && x.selector == y.selector
+            && x.by == y.by && x.windowMs == y.windowMs && x.referenceOffsetMs == y.referenceOffsetMs
+            && x.referenceFromMs == y.referenceFromMs && x.referenceToMs == y.referenceToMs
+            && x.intervalMs == y.intervalMs && x.backfillMs == y.backfillMs;
+    });
+}
+
+bool sameNotifiers(const QList<NotifierDef> &a, const QList<NotifierDef> &b)
+{
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const NotifierDef &x, const NotifierDef &y) {
+        return x.name == y.name && x.kind == y.kind && x.options == y.options && x.secrets == y.secrets
+            && x.sendResolved == y.sendResolved;
+    });
+}
+
+bool sameMatchers(const QList<rules::LabelMatcher> &a, const QList<rules::LabelMatcher> &b)
+{
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](const rules::LabelMatcher &x, const rules::LabelMatcher &y) { return x.toString() == y.toString(); });
+}
+
+bool sameRoute(const Route &a, const Route &b)
+{
+    return sameMatchers(a.matchers, b.matchers) && a.receiver == b.receiver && a.groupBy == b.groupBy
+        && a.groupWaitMs == b.groupWaitMs && a.groupIntervalMs == b.groupIntervalMs
+        && a.repeatIntervalMs == b.repeatIntervalMs && a.continueMatching == b.continueMatching
+        && std::equal(a.routes.begin(), a.routes.end(), b.routes.begin(), b.routes.end(), sameRoute);
+}
+
+bool sameRouting(const std::optional<RouterConfig> &a, const std::optional<RouterConfig> &b)
+{
+    if (!a || !b)
+        return a.has_value() == b.has_value();
+    return sameRoute(a->root, b->root) && a->sendResolved == b->sendResolved
+        && std::equal(a->inhibitRules.begin(), a->inhibitRules.end(), b->inhibitRules.begin(), b->inhibitRules.end(),
+                      [](const InhibitRule &x, const InhibitRule &y) {
+                          return sameMatchers(x.source, y.source) && sameMatchers(x.target, y.target) && x.equal == y.equal;
+                      });
+}
+
+} // namespace
+
+void Session::applyConnections(const Workspace &workspace, const Workspace *previous, QStringList *errors)
+{
+    // Vigil's own series (drift scores, ...) as the connection "vigil", unless the workspace names one so.
+    const QString own = QStringLiteral("vigil");
+    if (!workspace.connection(own) && (!previous || previous->connection(own) || !m_scheduler->connector(own))) {
+        ConnectionSettings settings;
+        settings.name = own;
+        settings.kind = own;
+        Connector *old = m_scheduler->connector(own);
+        m_scheduler->addConnector(new StoreConnector(&m_store, settings, m_ioRoot));
+        if (old)
+            old->deleteLater();
+    }
+    QSet<QString> names;
+    for (const ConnectionDef &def : workspace.connections) {
+        names.insert(def.name);
+        QString error;
+        const ConnectionSettings settings = settingsFor(def, &error);
+        if (!error.isEmpty())
+            *errors << error; // still connect: the server may not need the secret
+        Connector *old = previous ? m_scheduler->connector(def.name) : nullptr;
+        if (old && previous->connection(def.name) && sameSettings(old->settings(), settings))
+            continue;
+        error.clear();
+        Connector *c = m_plugins.createConnector(settings, m_ioRoot, &error);
+        if (!c) {
+            *errors << QStringLiteral("connection '%1': %2").arg(def.name, error);
+            if (old)
+                m_scheduler->removeConnector(def.name);
+        } else {
+            m_scheduler->addConnector(c);
+        }
+        // Later, not now: its answers in flight are being ignored, and a
+        // reply's handler may be on the stack below this call's caller.
+        if (old)
+            old->deleteLater();
+    }
+    if (!previous)
+        return;
+    for (const ConnectionDef &def : previous->connections) {
+        if (names.contains(def.name) || (def.name == own && !workspace.connection(own)))
+            continue;
+        if (Connector *old = m_scheduler->connector(def.name)) {
+            m_scheduler->removeConnector(def.name);
+            old->deleteLater();
+        }
+    }
+}
+
 QStringList Session::open(const Workspace &workspace)
 {
     m_workspace = workspace;
     m_rangeMs = workspace.rangeMs;
     QStringList errors;
     inIo([&] {
-        // Vigil's own series (drift scores, ...) as the connection "vigil".
-        if (!workspace.connection(QStringLiteral("vigil"))) {
-            ConnectionSettings own;
-            own.name = QStringLiteral("vigil");
-            own.kind = QStringLiteral("vigil");
-            m_scheduler->addConnector(new StoreConnector(&m_store, own, m_ioRoot));
-        }
-        for (const ConnectionDef &def : workspace.connections) {
-            QString error;
-            const ConnectionSettings settings = settingsFor(def, &error);
-            if (!error.isEmpty())
-                errors << error; // still connect: the server may not need the secret
-            Connector *c = m_plugins.createConnector(settings, m_ioRoot, &error);
-            if (!c) {
-                errors << QStringLiteral("connection '%1': %2").arg(def.name, error);
-                continue;
-            }
-            m_scheduler->addConnector(c);
-        }
+        applyConnections(workspace, nullptr, &errors);
         m_scheduler->start();
-        QString defaultConnection;
-        for (const ConnectionDef &def : workspace.connections)
-            if (def.kind == QLatin1String("prometheus") || def.kind == QLatin1String("demo")) {
-                defaultConnection = def.name;
-                break;
-            }
+        const QString defaultConnection = defaultConnectionOf(workspace);
         m_drift->setMonitors(workspace.drift, defaultConnection);
         m_drift->tick();
         m_engine->setRules(workspace.rules, defaultConnection);
@@ -219,6 +311,40 @@ QStringList Session::open(const Workspace &workspace)
         logger("app")->warn("{}", e.toStdString());
     if (!workspace.dashboards.isEmpty())
         setActiveDashboard(workspace.dashboards.first().name);
+    return errors;
+}
+
+QStringList Session::reload(const Workspace &workspace)
+{
+    const Workspace previous = m_workspace;
+    m_workspace = workspace;
+    QStringList errors;
+    inIo([&] {
+        applyConnections(workspace, &previous, &errors);
+        const QString defaultConnection = defaultConnectionOf(workspace);
+        // A monitor restarted loses its scores so far: only when it changed.
+        if (!sameDrift(previous.drift, workspace.drift) || defaultConnectionOf(previous) != defaultConnection) {
+            m_drift->setMonitors(workspace.drift, defaultConnection);
+            m_drift->tick();
+            publishDrift();
+        }
+        // By name: a rule that stays keeps its instances, acks and silences.
+        m_engine->setRules(workspace.rules, defaultConnection);
+        if (m_pipeline && (!sameNotifiers(previous.notifiers, workspace.notifiers) || !sameRouting(previous.routing, workspace.routing)))
+            errors << QStringLiteral("routes and notifiers are read when Vigil starts: restart it to apply the changes to them");
+        m_engine->tick();
+        // A poll of a connection just replaced never answers; ask again.
+        m_serverPollInFlight = false;
+        findServerConnections();
+        pollServerAlerts();
+        pollRuleStatus();
+    });
+    for (const QString &e : errors)
+        logger("app")->warn("{}", e.toStdString());
+    logger("app")->info("workspace {} reloaded: {} connections, {} dashboards, {} rules", workspace.path.toStdString(),
+                        workspace.connections.size(), workspace.dashboards.size(), workspace.rules.size());
+    // The dashboard on screen stays when it still exists; the window says which otherwise.
+    applyJobs();
     return errors;
 }
 

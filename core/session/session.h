@@ -66,6 +66,16 @@ public:
     // Creates a connector per connection. Returns a message per connection that
     // could not be created (unknown kind, missing secret); the others work.
     QStringList open(const Workspace &workspace);
+    // The workspace file changed (or another one was opened): applies `workspace`
+    // to the open session without starting over. A connection whose settings
+    // (secrets resolved again) are unchanged keeps its connector; a changed one
+    // gets a new connector and its queries start over; a removed one goes.
+    // Rules follow the file and keep their alert state by name; acks,
+    // silences and the alert database stay; drift monitors restart only when
+    // they changed. Queries of the active dashboard that did not change keep
+    // their series. Routes and notifiers are read once per run: a change to
+    // them is reported in the returned messages. Returns what open() returns.
+    QStringList reload(const Workspace &workspace);
     const Workspace &workspace() const { return m_workspace; }
     SeriesStore *store() { return &m_store; }
 
@@ -190,6 +200,9 @@ Q_SIGNALS:
 private:
     void applyJobs();
     template<typename F> void inIo(F &&f);
+    // In the I/O thread: a connector per connection of `workspace`, keeping those of `previous` whose settings match.
+    void applyConnections(const Workspace &workspace, const Workspace *previous, QStringList *errors);
+    static QString defaultConnectionOf(const Workspace &workspace);
 
     SeriesStore m_store;
     PluginRegistry m_plugins;

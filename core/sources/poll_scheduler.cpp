@@ -50,7 +50,35 @@ PollScheduler::PollScheduler(SeriesStore *store, const Clock &clock, QObject *pa
 
 void PollScheduler::addConnector(Connector *connector)
 {
-    m_connectors.insert(connector->settings().name, connector);
+    const QString name = connector->settings().name;
+    const bool replacing = m_connectors.contains(name);
+    m_connectors.insert(name, connector);
+    if (replacing)
+        restartJobsOf(name);
+}
+
+void PollScheduler::removeConnector(const QString &name)
+{
+    if (m_connectors.remove(name) > 0)
+        restartJobsOf(name);
+}
+
+void PollScheduler::restartJobsOf(const QString &connection)
+{
+    for (Job &job : m_jobs) {
+        if (job.spec.connection != connection)
+            continue;
+        m_store->removeNamed(job.spec.id);
+        const PollSpec spec = job.spec;
+        const quint64 generation = job.generation + 1; // the old connector's late answer is ignored
+        job = Job{};
+        job.spec = spec;
+        job.generation = generation;
+    }
+    m_health.remove(connection);
+    Q_EMIT healthChanged(connection, ConnectionHealth{});
+    if (m_running)
+        reschedule(tick());
 }
 
 void PollScheduler::setJobs(const QList<PollSpec> &jobs)

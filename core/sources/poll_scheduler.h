@@ -69,7 +69,14 @@ class PollScheduler : public QObject
 public:
     PollScheduler(SeriesStore *store, const Clock &clock, QObject *parent = nullptr);
 
-    void addConnector(Connector *connector); // keyed by its settings().name
+    // Keyed by its settings().name. Replacing a connector (a reloaded
+    // workspace changed the connection) starts its queries over: their series
+    // came from what may be another server, and the answers in flight are
+    // ignored. The old connector stays its owner's to delete.
+    void addConnector(Connector *connector);
+    // The connection is gone from the workspace: its queries fail with a
+    // "no connection" message until the jobs change.
+    void removeConnector(const QString &name);
     Connector *connector(const QString &name) const { return m_connectors.value(name).data(); }
     void setJobs(const QList<PollSpec> &jobs);
     void setBackoff(const BackoffPolicy &policy) { m_backoff = policy; }
@@ -108,6 +115,7 @@ private:
     void finishJob(const QString &id, quint64 generation, const QueryResult &result);
     void fail(Job &job, qint64 now, ErrorKind kind, const QString &message);
     void updateHealth(const QString &connection);
+    void restartJobsOf(const QString &connection);
     void reschedule(qint64 nextEventMs);
     static bool isTransportError(ErrorKind kind);
 

@@ -496,14 +496,21 @@ QByteArray addDashboardToWorkspaceText(const QByteArray &text, const DashboardDe
             out += '\n';
         out += "dashboards:\n" + item;
     } else {
-        const QByteArray rest = lines[start].mid(11).trimmed();
+        QByteArray rest = lines[start].mid(11).trimmed();
+        QByteArray comment; // `dashboards: []  # none yet`: the comment stays
+        if (qsizetype from = lines[start].indexOf(" #", 11); from > 0) {
+            while (from > 11 && lines[start][from - 1] == ' ')
+                --from;
+            comment = lines[start].mid(from);
+            rest = lines[start].mid(11, from - 11).trimmed();
+        }
         if (!rest.isEmpty() && !rest.startsWith('#') && rest != "[]") {
             *error = QStringLiteral("%1:%2: 'dashboards:' is written in flow style; add the dashboard by hand:\n%3")
                          .arg(fileName).arg(start + 1).arg(QString::fromUtf8(item));
             return {};
         }
         if (rest == "[]")
-            lines[start] = "dashboards:";
+            lines[start] = "dashboards:" + comment;
         // Indent the item as the list's existing items are ("- name" at
         // column 0 is as valid as "  - name").
         for (qsizetype i = start + 1; i < lines.size() && !topLevelKey(lines[i]); ++i) {

@@ -297,6 +297,15 @@ rules:
             CHECK(parseWorkspace(out, "n.yaml").dashboards.size() == 1);
         }
     }
+    SECTION("an empty list with a comment keeps the comment")
+    {
+        const QByteArray text = "connections:\n  prom: { kind: prometheus, url: \"http://x:9090\" }\ndashboards: []  # none yet\n";
+        const QByteArray out = addDashboardToWorkspaceText(text, d, "n.yaml", &error);
+        INFO(error.toStdString());
+        REQUIRE_FALSE(out.isEmpty());
+        CHECK(out.startsWith("connections:\n  prom: { kind: prometheus, url: \"http://x:9090\" }\ndashboards:  # none yet\n  - name: \"Imported\"\n"));
+        CHECK(parseWorkspace(out, "n.yaml").dashboards.size() == 1);
+    }
     SECTION("a flow-style list is not rewritten: the message gives the YAML to paste")
     {
         const QByteArray flow = "connections:\n  prom: { kind: prometheus, url: \"http://x:9090\" }\ndashboards: [ { name: A, panels: [ { title: t, query: up } ] } ]\n";

@@ -315,3 +315,41 @@ TEST_CASE("refreshAll polls every idle query now", "[scheduler]")
     f.scheduler.tick();
     CHECK(f.conn.requests.size() == 2);
 }
+
+TEST_CASE("A replaced connector starts its queries over and the old one's late answer is ignored",
+          "[scheduler][reload]")
+{
+    Fixture f;
+    f.scheduler.setJobs({spec("a", 60'000), spec("other", 60'000, "vm")});
+    ScriptedConnector vm(QStringLiteral("vm"));
+    f.scheduler.addConnector(&vm);
+    f.scheduler.tick();
+    f.conn.answer(0, okResult({{SeriesKey("up"), {{f.clock.nowMs(), 1}}}}));
+    REQUIRE(f.store.keysNamed("a").size() == 1);
+    f.clock.advanceMs(60'000);
+    f.scheduler.tick(); // a second request of "a" in flight on the old connector
+    REQUIRE(f.conn.requests.size() == 2);
+
+    // The workspace changed prom's URL: a new connector of the same name.
+    ScriptedConnector replacement(QStringLiteral("prom"));
+    f.scheduler.addConnector(&replacement);
+    CHECK(f.store.keysNamed("a").isEmpty()); // from what may be another server
+    CHECK(f.scheduler.health("prom").state == Health::Unknown);
+    f.scheduler.tick();
+    REQUIRE(replacement.requests.size() == 1);
+    CHECK(replacement.requests.first().startMs == f.clock.nowMs() - 60'000); // the whole window again
+    f.conn.answer(1, okResult({{SeriesKey("up"), {{f.clock.nowMs(), 7}}}}));
+    CHECK(f.store.keysNamed("a").isEmpty());
+    replacement.answer(0, okResult({{SeriesKey("up"), {{f.clock.nowMs(), 2}}}}));
+    CHECK(f.store.keysNamed("a").size() == 1);
+    // The other connection's query was not touched: it keeps its timed-out
+    // request's failure (a restarted query would have none).
+    CHECK(vm.requests.size() == 1);
+    CHECK(f.scheduler.status(QStringLiteral("other")).failures == 1);
+
+    // Removed from the workspace: its queries say so.
+    f.scheduler.removeConnector(QStringLiteral("prom"));
+    f.scheduler.tick();
+    CHECK(f.scheduler.status("a").message.contains("no connection named 'prom'"));
+    CHECK(replacement.requests.size() == 1);
+}
