@@ -335,6 +335,8 @@ QStringList Session::reload(const Workspace &workspace)
         m_engine->tick();
         // A poll of a connection just replaced never answers; ask again.
         m_serverPollInFlight = false;
+        m_silencePollInFlight = false;
+        m_rulePollInFlight = false;
         findServerConnections();
         pollServerAlerts();
         pollRuleStatus();
