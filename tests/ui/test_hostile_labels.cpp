@@ -28,6 +28,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTextDocument>
+#include <limits>
 
 using namespace vigil;
 using namespace vigil::test;
