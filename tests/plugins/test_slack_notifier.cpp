@@ -212,6 +212,8 @@ TEST_CASE("Slack notifier: a webhook that never answers, cuts its answer, or sen
         server.setScript(script);
         auto slack = slackTo(url);
         const DeliveryResult r = await(slack->deliver({note("a")}));
+        INFO(r.reason.toStdString());
+        // Slack may or may not have posted it: a second copy beats a lost page.
         CHECK(r.outcome == DeliveryResult::Outcome::Retry);
         CHECK_FALSE(r.reason.contains("s3cr3tT0ken"));
     }
