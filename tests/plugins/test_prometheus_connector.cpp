@@ -162,7 +162,8 @@ TEST_CASE("The plugin loads and declares kind prometheus with its settings", "[p
     for (const QJsonValue &v : meta.value("settings").toArray())
         keys << v.toObject().value("key").toString();
     CHECK(keys == QStringList{"url", "bearer_token_secret", "basic_user", "password_secret", "headers", "ca_file",
-                              "tls_verify", "timeout"});
+                              "tls_verify", "timeout", "options.tenant", "options.partial_response", "options.dedup",
+                              "options.split_interval", "options.max_concurrency"});
     auto c = connectTo(QUrl("http://127.0.0.1:1"));
     CHECK(c->kind() == "prometheus");
     CHECK(c->capabilities().testFlag(Capability::TimeSeries));
