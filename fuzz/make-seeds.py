@@ -163,7 +163,7 @@ for i, s in enumerate([
 # project's tests/fixtures/mlflow and, when present, the larger shared
 # recording), each at most 16 KiB (the runner's -max_len), plus broken shapes.
 import json as _json
-mlflow_dirs = [root / "tests/fixtures/mlflow", root.parent.parent / "shared/fixtures/mlflow-2.10.2"]
+mlflow_dirs = [root / "tests/fixtures/mlflow"] + [d / "shared/fixtures/mlflow-2.10.2" for d in (root.parent, root.parent.parent)]
 seen = set()
 for d in mlflow_dirs:
     if not d.is_dir():
