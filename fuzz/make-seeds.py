@@ -159,12 +159,70 @@ for i, s in enumerate([
 ]):
     put("fuzz_label_matcher", f"m_{i:02}.txt", s)
 
+# MLflow answers: the response bodies of the recorded exchanges (the
+# project's tests/fixtures/mlflow and, when present, the larger shared
+# recording), each at most 16 KiB (the runner's -max_len), plus broken shapes.
+import json as _json
+mlflow_dirs = [root / "tests/fixtures/mlflow"] + [d / "shared/fixtures/mlflow-2.10.2" for d in (root.parent, root.parent.parent)]
+seen = set()
+for d in mlflow_dirs:
+    if not d.is_dir():
+        continue
+    for f in sorted(d.glob("*.json")):
+        if f.name.startswith("_") or f.name in seen:
+            continue
+        try:
+            rec = _json.loads(f.read_text())
+        except ValueError:
+            continue
+        body = rec.get("response", {}).get("body") if isinstance(rec, dict) else None
+        if body is None:
+            continue
+        data = body if isinstance(body, str) else _json.dumps(body, separators=(",", ":"))
+        if len(data.encode()) > 16384:
+            continue
+        seen.add(f.name)
+        put("fuzz_mlflow_response", f.name, data)
+for i, s in enumerate([
+    '{"registered_model":{"name":"m","aliases":[{"alias":"champion","version":"3"},{"alias":1}],"latest_versions":[{"version":2,"current_stage":null}]}}',
+    '{"model_version":{"name":"m","version":"1e400","creation_timestamp":"-1","aliases":["a",2]}}',
+    '{"metrics":[{"key":"k","value":"NaN","timestamp":1e300,"step":-9223372036854775809}],"next_page_token":7}',
+    '{"run":{"info":{"run_id":"r","start_time":1,"end_time":0,"status":"FAILED"},"data":{"metrics":[{"key":"a"}],"params":{},"tags":[1]}}}',
+    '{"error_code":"RESOURCE_DOES_NOT_EXIST","message":null}',
+    '<!doctype html><title>502</title>', 'metric("roc_auc", run="abc", experiment="1")', '{}', '', '[]',
+]):
+    put("fuzz_mlflow_response", f"hand_{i:02}.json", s)
+
+# Alertmanager answers: the recorded bodies, the recorded error bodies, broken shapes.
+copy("fuzz_alertmanager_response", sorted((root / "tests/fixtures/alertmanager").glob("*.json")))
+for i, s in enumerate([
+    '"silence not found"', '{"code":612,"message":"matchers in body should have at least 1 items"}',
+    '{"silenceID":"6c1f3e0a-0000-4000-8000-000000000000"}', '{"silenceID":5}',
+    '{"versionInfo":{"version":"0.25.0"},"cluster":{"status":"ready"},"uptime":"2026-11-29T14:43:00.857Z"}',
+    '[{"labels":{"a":1},"startsAt":"9999-99-99T99:99:99Z","endsAt":null,"status":{"state":7,"silencedBy":[1]}}]',
+    '[{"id":"x","matchers":[{"name":"a","value":"b","isRegex":"yes","isEqual":null}],"startsAt":"","endsAt":"2026-11-29T14:43:00Z","status":{"state":"active"}}]',
+    '[{"labels":{},"receiver":{"name":"null"},"alerts":[{}]}]', '', 'null', '{}',
+]):
+    put("fuzz_alertmanager_response", f"hand_{i:02}.json", s)
+
+# Grafana exports: the fixture, and the shapes the unit tests use.
+copy("fuzz_grafana_import", sorted((root / "tests/fixtures/grafana").glob("*.json")))
+for i, s in enumerate([
+    '{"dashboard":{"title":"api","rows":[{"panels":[{"type":"graph","title":"old","targets":[{"expr":"rate(x[$__rate_interval])","legendFormat":"{{model}}"}],"yaxes":[{"format":"s"}]}]}]}}',
+    '{"title":"t","templating":{"list":[{"name":"m","current":{"value":["$__all"]},"includeAll":true}]},"panels":[{"type":"row","collapsed":true,"panels":[{"type":"timeseries","title":"q: \\"x\\"\\n#","targets":[{"expr":"up{m=~\\"$m\\"}","hide":false}],"fieldConfig":{"defaults":{"unit":"percentunit","thresholds":{"steps":[{"value":null},{"value":1e308,"color":"red"}]}}}}]}]}',
+    '{"title":"x","panels":[{"type":"text","title":"t"}]}', '{"title":"x"}', '{"title":"x","panels":[,]}',
+    '{"title":"","panels":[{"type":"stat","targets":[{"expr":""}]}]}',
+]):
+    put("fuzz_grafana_import", f"hand_{i:02}.json", s)
+
 # Inputs that once crashed a parser (tests/fixtures/fuzz-regressions/) seed
 # their fuzzer too, so mutations around them stay covered.
 regressions = root / "tests/fixtures/fuzz-regressions"
 for parser, target in {"promql": "fuzz_promql", "workspace": "fuzz_workspace",
                        "prometheus-rules": "fuzz_prometheus_rules", "drift": "fuzz_drift_file",
-                       "prometheus": "fuzz_prometheus_response", "matchers": "fuzz_label_matcher"}.items():
+                       "prometheus": "fuzz_prometheus_response", "matchers": "fuzz_label_matcher",
+                       "mlflow": "fuzz_mlflow_response", "alertmanager": "fuzz_alertmanager_response",
+                       "grafana": "fuzz_grafana_import"}.items():
     if (regressions / parser).is_dir():
         for f in sorted((regressions / parser).iterdir()):
             put(target, "regression_" + f.name, f.read_bytes())

@@ -3,6 +3,7 @@
 
 #include "rules/alert_template.h"
 #include "rules/rule.h"
+#include "util/display_text.h"
 
 #include <QColor>
 #include <QDateTime>
@@ -183,8 +184,10 @@ QVariant AlertsModel::data(const QModelIndex &index, int role) const
         case Severity: return rules::toString(inst.severity);
         case State: return stateText(*r);
         case Alert: return inst.id.rule;
-        case Model: return r->label(QStringLiteral("model"));
-        case Version: return r->label(QStringLiteral("version"));
+        // Label values and annotations come from servers: their control
+        // characters are shown, not obeyed (see util/display_text.h).
+        case Model: return visibleControls(r->label(QStringLiteral("model")));
+        case Version: return visibleControls(r->label(QStringLiteral("version")));
         case Value: return formatValue(inst.lastValue);
         case Since: return since(sinceMs, m_nowMs);
         case Status: {
@@ -201,7 +204,7 @@ QVariant AlertsModel::data(const QModelIndex &index, int role) const
                 parts << inst.lastError;
             return parts.join(QStringLiteral(", "));
         }
-        case Summary: return r->summary.isEmpty() ? r->condition : r->summary;
+        case Summary: return visibleControls(r->summary.isEmpty() ? r->condition : r->summary);
         case Source: return r->source.isEmpty() ? QStringLiteral("Vigil") : r->source;
         }
         break;
@@ -214,7 +217,8 @@ QVariant AlertsModel::data(const QModelIndex &index, int role) const
         if (r->ack)
             lines << QStringLiteral("Acknowledged by %1%2").arg(r->ack->by,
                          r->ack->comment.isEmpty() ? QString() : QStringLiteral(": ") + r->ack->comment);
-        return lines.join(u'\n');
+        // Label values in it: QToolTip would guess "<img src=x>" is HTML.
+        return plainToolTip(lines.join(u'\n'));
     }
     case Qt::ForegroundRole:
         if (index.column() == Severity)

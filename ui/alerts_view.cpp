@@ -5,6 +5,7 @@
 #include "server_silence_dialog.h"
 #include "server_silences_view.h"
 #include "session/session.h"
+#include "util/display_text.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -383,7 +384,8 @@ void AlertsView::showDetails()
     if (!m_showingHistory)
         m_session->requestAlertHistory(inst.id.fingerprint);
     const int scroll = m_details->verticalScrollBar()->value();
-    m_details->setPlainText(lines.join(u'\n')); // plain text: label values are never markup
+    // Plain text: label values are never markup; their control characters are shown, not obeyed.
+    m_details->setPlainText(visibleControlsMultiline(lines.join(u'\n')));
     m_details->verticalScrollBar()->setValue(scroll);
 }
 

@@ -2,6 +2,7 @@
 #include "chart_panel.h"
 
 #include "series/decimate.h"
+#include "util/display_text.h"
 
 #include <QAction>
 #include <QChart>
@@ -74,7 +75,7 @@ ChartPanel::ChartPanel(const PanelDef &def, QStringList jobIds, QWidget *parent)
     tf.setBold(true);
     tf.setPointSizeF(tf.pointSizeF() * 1.1);
     m_title->setFont(tf);
-    m_title->setToolTip(def.description.isEmpty() ? def.queries.first().expr : def.description);
+    m_title->setToolTip(plainToolTip(def.description.isEmpty() ? def.queries.first().expr : def.description));
     m_badge = plainLabel(this);
     m_badge->setObjectName(QStringLiteral("stateBadge"));
     header->addWidget(m_title, 1);
@@ -223,7 +224,13 @@ void ChartPanel::styleMarker(QLineSeries *line)
             label.setAlpha(90);
             swatch.setAlpha(50);
         }
+        // Qt Charts draws a marker's label as HTML (QGraphicsTextItem::setHtml):
+        // the name holds label values from the server, so it goes in escaped,
+        // with its control characters made visible.
+        const QString text = visibleControls(line->name()).toHtmlEscaped();
         // Only changes: each set relays the legend out, and this runs on every redraw.
+        if (m->label() != text)
+            m->setLabel(text);
         if (m->labelBrush().color() != label)
             m->setLabelBrush(label);
         if (m->brush().color() != swatch)
@@ -304,7 +311,7 @@ void ChartPanel::placeCrosshair()
         if (it == pts.end() || (it != pts.begin() && t - (it - 1)->x() < it->x() - t))
             --it;
         const int decimals = std::max(m_scale.decimals, 2);
-        lines << QStringLiteral("%1: %2%3").arg(line->name(), QString::number(it->y(), 'f', decimals), m_scale.suffix);
+        lines << QStringLiteral("%1: %2%3").arg(visibleControls(line->name()), QString::number(it->y(), 'f', decimals), m_scale.suffix);
     }
     m_tooltip->setText(lines.join(u'\n'));
     m_tooltip->setStyleSheet(QStringLiteral("background: %1; color: %2; border: 1px solid %3; padding: 3px 5px;")
@@ -798,7 +805,7 @@ void ChartPanel::refreshState()
     m_overlay->setStyleSheet(m_state == State::Error ? QStringLiteral("color: #ef5350; font-weight: bold;") : QString());
     m_badge->setText(badge);
     m_badge->setStyleSheet(badgeStyle);
-    m_badge->setToolTip(m_stateDetail);
+    m_badge->setToolTip(plainToolTip(m_stateDetail)); // server messages: never guessed to be HTML
     m_badge->setVisible(!badge.isEmpty());
 }
 

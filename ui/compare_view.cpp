@@ -2,6 +2,7 @@
 #include "compare_view.h"
 
 #include "compare/model_mapping.h"
+#include "util/display_text.h"
 #include "units.h"
 
 #include <QChart>
@@ -43,9 +44,9 @@ QTableWidgetItem *cell(const QString &text, const QString &tooltip = {})
     item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
     // Cells are one line: long text is also the tooltip.
     if (!tooltip.isEmpty())
-        item->setToolTip(tooltip);
+        item->setToolTip(plainToolTip(tooltip));
     else if (text.size() > 40)
-        item->setToolTip(text);
+        item->setToolTip(plainToolTip(text));
     return item;
 }
 

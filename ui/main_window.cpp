@@ -8,6 +8,7 @@
 #include "dashboard_view.h"
 #include "drift_view.h"
 #include "session/session.h"
+#include "util/display_text.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -338,7 +339,7 @@ void MainWindow::setHealth(const QString &connection, const ConnectionHealth &he
     if (!health.reason.isEmpty())
         text += QStringLiteral(" — ") + health.reason.left(120);
     label->setText(text);
-    label->setToolTip(health.reason);
+    label->setToolTip(plainToolTip(health.reason)); // server text: never guessed to be HTML
     label->setStyleSheet(QStringLiteral("color: %1; padding: 0 6px;").arg(colours.value(health.state)));
 }
 

@@ -8,6 +8,7 @@
 #include <QJsonParseError>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace vigil::mlflow {
 
@@ -21,6 +22,15 @@ struct ShapeError
     bool failed() const { return !what.isEmpty(); }
 };
 
+// A JSON number as an int64, if it is one: casting a double beyond qint64
+// (1e300 from a broken server) is undefined behaviour (fuzz_mlflow_response).
+std::optional<qint64> asInt64(double d)
+{
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+        return std::nullopt;
+    return qint64(d);
+}
+
 // Ids and versions are strings in MLflow; a number (another implementation, a
 // hand-written mock) is taken as its decimal text.
 QString text(const QJsonObject &o, const char *key)
@@ -28,17 +38,20 @@ QString text(const QJsonObject &o, const char *key)
     const QJsonValue v = o.value(QLatin1String(key));
     if (v.isString())
         return v.toString();
-    if (v.isDouble())
-        return QString::number(qint64(v.toDouble()));
+    if (v.isDouble()) {
+        const std::optional<qint64> n = asInt64(v.toDouble());
+        return n ? QString::number(*n) : QString::number(v.toDouble(), 'g', 17);
+    }
     return {};
 }
 
-// Epoch ms; a number, or (protobuf's JSON for int64) a string of digits.
+// Epoch ms; a number, or (protobuf's JSON for int64) a string of digits. A
+// number beyond int64 is no time at all: 0, "not set".
 qint64 millis(const QJsonObject &o, const char *key)
 {
     const QJsonValue v = o.value(QLatin1String(key));
     if (v.isDouble())
-        return qint64(v.toDouble());
+        return asInt64(v.toDouble()).value_or(0);
     if (v.isString())
         return v.toString().toLongLong();
     return 0;

@@ -291,9 +291,11 @@ DeliveryResult classifyResponse(const HttpResponse &r, const QString &where, qin
 {
     if (r.ok())
         return DeliveryResult::delivered(); // Slack answers 200 with the body "ok"
-    if (r.status == 0) {
-        // No answer: refused, reset, DNS, TLS, timeout. Slack may be fine and
-        // the network not: retry. The message names `where`, never the URL.
+    if (r.status == 0 || r.error != ErrorKind::Http) {
+        // No answer, or no complete one: refused, reset, DNS, TLS, timeout, an
+        // answer cut off after its status line (even "200": Slack may or may
+        // not have posted it, and a second copy beats a lost page). Slack may
+        // be fine and the network not: retry. The message names `where`, never the URL.
         // HttpClient's messages name its own redacted URL, which keeps the
         // path: for a webhook the path is the secret.
         QString message = r.message;

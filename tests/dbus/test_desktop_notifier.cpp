@@ -355,3 +355,26 @@ TEST_CASE("Desktop: an alert with no data or a failing query says so instead of 
     CHECK(server->notifyCalls[1].body.startsWith(
         QStringLiteral("The query fails\nbad_data: parse error at char 5 (HTTP 400 from http://prom:9090)\n")));
 }
+
+// Issue 8's hostile label value (tests/ui/test_hostile_labels.cpp follows it
+// from a real scrape to the screen and to Slack): HTML and control characters.
+TEST_CASE("Desktop: a hostile label value and summary are escaped in a markup body, never markup", "[desktop][security]")
+{
+    const QString html = QStringLiteral("<img src=x onerror=alert(1)><b>bold</b>");
+    const QString controls = QStringLiteral("red\x1b[31m \u202Egnp.exe");
+    Notification n = alert(QStringLiteral("fp-hostile"));
+    n.summary = QStringLiteral("model ") + html + QStringLiteral(" note ") + controls;
+    n.labels = {{QStringLiteral("model"), html}, {QStringLiteral("note"), controls}};
+
+    auto server = startServer({QStringLiteral("actions"), QStringLiteral("body"), QStringLiteral("body-markup")});
+    auto notifier = makeNotifier();
+    requireDelivered(deliver(*notifier, {n}));
+    REQUIRE(server->notifyCalls.size() == 1);
+    const QString body = server->notifyCalls.front().body;
+    CHECK(body.contains(QStringLiteral("model=&lt;img src=x onerror=alert(1)&gt;&lt;b&gt;bold&lt;/b&gt;")));
+    CHECK(body.startsWith(QStringLiteral("model &lt;img src=x onerror=alert(1)&gt;&lt;b&gt;bold&lt;/b&gt; note ") + controls));
+    CHECK_FALSE(body.contains(QLatin1Char('<')));
+    CHECK_FALSE(body.contains(QLatin1Char('>')));
+    // The title is the rule, never a server string: nothing to escape there.
+    CHECK_FALSE(server->notifyCalls.front().summary.contains(html));
+}

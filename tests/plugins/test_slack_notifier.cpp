@@ -8,6 +8,7 @@
 
 #include "notify/delivery_queue.h"
 #include "slack_message.h"
+#include "support/fault_server.h"
 #include "support/test_stack.h"
 
 #include <QElapsedTimer>
@@ -178,6 +179,55 @@ TEST_CASE("Slack notifier retries a refused connection and never names the webho
     CHECK(r.outcome == DeliveryResult::Outcome::Retry);
     CHECK_FALSE(r.reason.contains("s3cr3tT0ken"));
     CHECK_FALSE(r.reason.contains("/services/"));
+}
+
+// Fault injection (issue 8): a webhook endpoint that accepts the connection and
+// never answers, one that cuts its answer short, and a proxy's HTML error page.
+TEST_CASE("Slack notifier: a webhook that never answers, cuts its answer, or sends a proxy's HTML page is retried",
+          "[plugin][slack][faults]")
+{
+    FaultServer server;
+    REQUIRE(server.start());
+    const QString url = server.url().toString() + kWebhookPath;
+
+    SECTION("never answers: a timeout within timeout_ms, retried")
+    {
+        server.setScript(FaultServer::mode(FaultServer::Mode::Hang));
+        auto slack = slackTo(url, 500);
+        QElapsedTimer t;
+        t.start();
+        const DeliveryResult r = await(slack->deliver({note("a")}), 10'000);
+        CHECK(t.elapsed() < 5'000);
+        CHECK(r.outcome == DeliveryResult::Outcome::Retry);
+        CHECK(r.reason.contains("no answer from"));
+        CHECK(r.reason.contains("within 500 ms"));
+        CHECK_FALSE(r.reason.contains("s3cr3tT0ken"));
+        REQUIRE(server.requests().size() == 1); // it did reach the server
+        CHECK(server.requests().first().method == "POST");
+    }
+    SECTION("cut off mid-answer: retried, not taken as delivered")
+    {
+        FaultServer::Script script = FaultServer::respond(200, "OK", "text/html", "ok and more to come");
+        script.mode = FaultServer::Mode::Truncated;
+        server.setScript(script);
+        auto slack = slackTo(url);
+        const DeliveryResult r = await(slack->deliver({note("a")}));
+        INFO(r.reason.toStdString());
+        // Slack may or may not have posted it: a second copy beats a lost page.
+        CHECK(r.outcome == DeliveryResult::Outcome::Retry);
+        CHECK_FALSE(r.reason.contains("s3cr3tT0ken"));
+    }
+    SECTION("a proxy's 502 page: retried, the page not pasted into the message")
+    {
+        server.setScript(FaultServer::respond(502, "Bad Gateway", "text/html",
+                                              "<html><body><h1>502 Bad Gateway</h1><script>x()</script></body></html>"));
+        auto slack = slackTo(url);
+        const DeliveryResult r = await(slack->deliver({note("a")}));
+        CHECK(r.outcome == DeliveryResult::Outcome::Retry);
+        CHECK(r.httpStatus == 502);
+        CHECK_FALSE(r.reason.contains("<script>"));
+        CHECK_FALSE(r.reason.contains("s3cr3tT0ken"));
+    }
 }
 
 TEST_CASE("Slack notifier without a usable webhook URL fails permanently and says which entry", "[plugin][slack]")

@@ -351,3 +351,48 @@ TEST_CASE("Connections dialog: when the keychain cannot store the secret, the fi
     CHECK(text.contains("  prom: { kind: prometheus, url: \"http://127.0.0.1:1\", auth: { basic_user: ops, password_secret: prom-password } } # placeholder port\n"));
     CHECK_FALSE(text.contains("pa55"));
 }
+
+// Security (issue 8): the workspace file is meant to be shared (a team's
+// dashboards in git, a world-readable /etc/vigil) because it holds no secret.
+// After a save with a basic-auth password, neither the file nor anything
+// written beside it holds the password, and the file's permissions are the
+// ones it had: Vigil never needs to hide it.
+TEST_CASE("Connections dialog: after a save with a password the workspace file holds no secret and stays world-readable",
+          "[ui][connections][security]")
+{
+    QTemporaryDir dir;
+    const QString path = writeWorkspace(dir);
+    REQUIRE(QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther));
+    MemoryStore store;
+    ui::ConnectionsDialog dialog(path, plugins(), &store);
+    QSignalSpy saved(&dialog, &ui::ConnectionsDialog::saveFinished);
+
+    const QString password = QStringLiteral("s3cret-basic-password");
+    QTest::mouseClick(child<QPushButton>(dialog, "addButton"), Qt::LeftButton);
+    fill(child<QLineEdit>(dialog, "nameEdit"), QStringLiteral("secured"));
+    fill(child<QLineEdit>(dialog, "urlEdit"), QStringLiteral("http://127.0.0.1:9091"));
+    child<QComboBox>(dialog, "authCombo")->setCurrentIndex(1); // basic
+    fill(child<QLineEdit>(dialog, "userEdit"), QStringLiteral("oncall"));
+    fill(child<QLineEdit>(dialog, "secretNameEdit"), QStringLiteral("secured-password"));
+    fill(child<QLineEdit>(dialog, "secretEdit"), password);
+    QTest::mouseClick(child<QPushButton>(dialog, "saveButton"), Qt::LeftButton);
+    REQUIRE(waitUntil([&] { return !saved.isEmpty(); }, 10'000));
+    INFO(child<QLabel>(dialog, "saveStatus")->text().toStdString());
+    REQUIRE(saved.first().first().toBool());
+    CHECK(store.values.value(QStringLiteral("secured-password")) == password);
+
+    const QByteArray text = readFile(path);
+    INFO(text.toStdString());
+    CHECK(text.contains("secured:"));
+    CHECK(text.contains("password_secret: secured-password"));
+    CHECK_FALSE(text.contains(password.toUtf8()));
+    CHECK_FALSE(text.contains(password.toUtf8().toBase64())); // not even as a basic-auth header
+    // Nothing else in the directory (a backup, a temporary file left over) holds it either.
+    for (const QFileInfo &f : QDir(dir.path()).entryInfoList(QDir::Files | QDir::Hidden)) {
+        INFO(f.fileName().toStdString());
+        CHECK_FALSE(readFile(f.filePath()).contains(password.toUtf8()));
+    }
+    // The file kept its world-readable mode: there is nothing in it to hide.
+    CHECK(QFileInfo(path).permissions().testFlag(QFile::ReadOther));
+    CHECK(QFileInfo(path).permissions().testFlag(QFile::ReadGroup));
+}

@@ -484,3 +484,97 @@ routes:
     CHECK(messages[2].startsWith("team.yaml:8: unknown key 'recevier' in route routes.routes[0]; did you mean 'receiver'?"));
     CHECK(messages[3].startsWith("team.yaml:7: matcher 'model=~\"(unclosed\"' in route routes.routes[0]: "));
 }
+
+// Fault injection: the disk holding alerts.db fills up while an alert fires.
+// SQLite's max_page_count makes "database or disk is full" (SQLITE_FULL)
+// happen deterministically, as a small tmpfs would.
+TEST_CASE("Pipeline on a full disk: the user is told, the notification still goes out from memory, "
+          "and it is all written once space returns",
+          "[pipeline][fault]")
+{
+    QTemporaryDir dir;
+    ManualClock clock;
+    auto values = std::make_shared<Values>();
+    values->byExpr["p99"] = 0.31;
+    Rig rig(clock, dir.filePath("alerts.db"), values);
+    REQUIRE(rig.startProblems.isEmpty());
+    QSignalSpy problems(rig.pipeline.get(), &AlertPipeline::problem);
+    // Full: not one page more than the file already has, and what room is left
+    // in them taken, as by another program's log filling the disk.
+    rig.store->setMaxPageCount(1);
+    for (int i = 0; i < 5'000 && rig.store->backlogSize() == 0; ++i) {
+        Notification filler;
+        filler.id = QStringLiteral("filler:%1").arg(i);
+        filler.rule = QStringLiteral("Filler");
+        filler.summary = QString(200, u'x');
+        rig.store->enqueue(QStringLiteral("archive"), {filler}, i);
+    }
+    REQUIRE(rig.store->backlogSize() == 1);
+
+    rig.evaluateAndSend();
+    // The page is not held back by the disk.
+    REQUIRE(rig.notifier.batches.size() == 1);
+    const Notification sent = rig.notifier.batches.first().first();
+    CHECK(sent.kind == Notification::Kind::Firing);
+    CHECK(sent.summary == "p99 of fraud-detector is 0.31");
+    // The user is told, in words, once (not once per refused write).
+    QStringList told;
+    for (const QList<QVariant> &args : problems)
+        told << args.first().toString();
+    CHECK(told.filter("full").size() >= 1);
+    CHECK(told.filter("disk holding the alert database is full").size() == 1);
+    CHECK(rig.store->backlogSize() > 1);
+    // Nothing of it reached the file yet.
+    CHECK(rig.store->history(sent.fingerprint).value.isEmpty());
+
+    // Space returns: the next tick writes what was kept, in order.
+    rig.store->setMaxPageCount(0);
+    clock.advanceMs(1'000);
+    rig.pipeline->tick();
+    settle();
+    CHECK(rig.store->backlogSize() == 0);
+    const auto history = rig.store->history(sent.fingerprint);
+    REQUIRE(history.value.size() == 1);
+    CHECK(history.value.first().transition.to == rules::AlertState::Firing);
+    CHECK(rig.store->loadAnnounced().value.contains(sent.fingerprint));
+    CHECK(rig.store->pending(QStringLiteral("pager")).value.isEmpty()); // enqueued, then delivered: both written
+    // And it is not sent a second time.
+    CHECK(rig.notifier.batches.size() == 1);
+}
+
+// Security (issue 8): a rule's annotations may come from a rule file someone
+// else wrote; the link a notification carries (Slack's "Open" button) is
+// taken only from an http or https URL, never javascript:, file: or data:.
+TEST_CASE("Pipeline: a notification's link is only ever an http or https URL from the rule's annotations",
+          "[pipeline][security]")
+{
+    QTemporaryDir dir;
+    ManualClock clock;
+    auto values = std::make_shared<Values>();
+    values->byExpr["p99"] = 0.31;
+    Rig rig(clock, dir.filePath("alerts.db"), values);
+    RuleDef rule = latencyRule();
+
+    SECTION("the first http(s) one, after refused ones")
+    {
+        rule.rule.annotations.append({QStringLiteral("link"), QStringLiteral("javascript:alert(1)")});
+        rule.rule.annotations.append({QStringLiteral("runbook_url"), QStringLiteral("file:///etc/passwd")});
+        rule.rule.annotations.append({QStringLiteral("dashboard_url"), QStringLiteral("https://grafana.example/d/p99")});
+        rig.engine->setRules({rule}, QStringLiteral("prom"));
+        rig.evaluateAndSend();
+        REQUIRE(rig.notifier.batches.size() == 1);
+        CHECK(rig.notifier.batches.first().first().link == QUrl(QStringLiteral("https://grafana.example/d/p99")));
+    }
+    SECTION("none at all when no annotation is http(s)")
+    {
+        rule.rule.annotations.append({QStringLiteral("link"), QStringLiteral("data:text/html,<script>alert(1)</script>")});
+        rule.rule.annotations.append({QStringLiteral("runbook_url"), QStringLiteral("JAVASCRIPT:alert(1)")});
+        rule.rule.annotations.append({QStringLiteral("dashboard_url"), QStringLiteral("ftp://example/x")});
+        rig.engine->setRules({rule}, QStringLiteral("prom"));
+        rig.evaluateAndSend();
+        REQUIRE(rig.notifier.batches.size() == 1);
+        const Notification n = rig.notifier.batches.first().first();
+        CHECK(n.link.isEmpty());
+        CHECK(n.annotations.value(QStringLiteral("link")).startsWith("data:")); // kept as text, not as a link
+    }
+}

@@ -5,11 +5,14 @@
 // must do with it instead.
 #include <catch2/catch.hpp>
 
+#include "mlflow_response.h"
 #include "promql_parser.h"
 #include "workspace/workspace.h"
 
 #include <QDir>
 #include <QFile>
+#include <cmath>
+#include <limits>
 
 using namespace vigil;
 
@@ -128,4 +131,27 @@ TEST_CASE("A PromQL range too long for Prometheus is a bad duration, not an over
     const demo::promql::ParseResult r = demo::promql::parse(QString::fromUtf8(regressionInput(QStringLiteral("promql/range-years-overflow.promql"))));
     CHECK_FALSE(r.ok());
     CHECK(r.error.contains(QStringLiteral("bad duration syntax")));
+}
+
+// MLflow numbers beyond int64: a timestamp, a step or a version of 1e300 was
+// cast from double to qint64 (UBSan float-cast-overflow: undefined). Found by
+// fuzz_mlflow_response within its first seconds, from a hand-written seed.
+TEST_CASE("MLflow numbers beyond int64 are read as not set, not overflowed", "[fuzz][mlflow]")
+{
+    const QString json = QStringLiteral("application/json");
+    const auto history = mlflow::parseMetricHistory(
+        regressionInput(QStringLiteral("mlflow/metric-timestamp-1e300-crash-b737ad55")), 200, json, "test");
+    REQUIRE(history.ok());
+    REQUIRE(history.value.items.size() == 1);
+    CHECK(history.value.items.first().timestampMs == 0); // 1e300: no time at all
+    // -9223372036854775809 reads as the double -2^63, which int64 holds.
+    CHECK(history.value.items.first().step == std::numeric_limits<qint64>::min());
+    CHECK(std::isnan(history.value.items.first().value));
+
+    const auto version = mlflow::parseModelVersion(
+        regressionInput(QStringLiteral("mlflow/version-number-1e300.json")), 200, json, "test");
+    REQUIRE(version.ok());
+    CHECK(version.value.version == "1.0000000000000001e+300"); // a number id kept as its text
+    CHECK(version.value.creationTimeMs == 0);
+    CHECK(version.value.lastUpdatedTimeMs == 0); // 2^63 is one past the largest int64
 }
