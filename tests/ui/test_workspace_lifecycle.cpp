@@ -159,7 +159,7 @@ TEST_CASE("Workspace reload: an edit on disk adds the new dashboard, reports a b
     QPointer<ui::DashboardView> latency = w.window->dashboardView(QStringLiteral("Latency"));
     REQUIRE(latency);
     CHECK(w.banner()->isHidden());
-    CHECK(listTexts(w.list()) == QStringList{"Latency", "Alerts"});
+    CHECK(listTexts(w.list()) == QStringList{"Latency", "Alerts", "Server rules"});
     QSignalSpy applied(w.window.get(), &ui::MainWindow::workspaceApplied);
 
     // A second dashboard whose second panel has a misspelt key, and a rule.
@@ -178,7 +178,7 @@ rules:
     saveByRename(path, v2);
     REQUIRE(waitUntil([&] { return w.window->dashboardView(QStringLiteral("Errors")) != nullptr; }, 10'000));
     CHECK(applied.size() == 1);
-    CHECK(listTexts(w.list()) == QStringList{"Latency", "Errors", "Alerts"});
+    CHECK(listTexts(w.list()) == QStringList{"Latency", "Errors", "Alerts", "Server rules"});
     // The unchanged dashboard keeps its view; the one on screen stays on screen.
     CHECK(w.window->dashboardView(QStringLiteral("Latency")) == latency.data());
     CHECK(w.window->currentViewName() == QStringLiteral("dashboard:Latency"));
@@ -204,7 +204,7 @@ rules:
     REQUIRE(waitUntil([&] { return w.banner()->text().contains(QStringLiteral("YAML syntax error")); }, 10'000));
     CHECK(w.banner()->text().contains(QStringLiteral("still showing the workspace as last loaded")));
     CHECK(w.session.workspace().dashboards.size() == 2);
-    CHECK(listTexts(w.list()) == QStringList{"Latency", "Errors", "Alerts"});
+    CHECK(listTexts(w.list()) == QStringList{"Latency", "Errors", "Alerts", "Server rules"});
     CHECK(applied.size() == 1);
 
     // Rewritten in place (the watch follows the renamed file): Latency goes,
@@ -219,7 +219,7 @@ dashboards:
 )").arg(port).toUtf8();
     saveInPlace(path, v3);
     REQUIRE(waitUntil([&] { return applied.size() == 2; }, 10'000));
-    CHECK(listTexts(w.list()) == QStringList{"Errors", "Alerts"});
+    CHECK(listTexts(w.list()) == QStringList{"Errors", "Alerts", "Server rules"});
     CHECK(w.window->currentViewName() == QStringLiteral("dashboard:Errors"));
     CHECK(w.session.activeDashboard() == QStringLiteral("Errors"));
     CHECK(w.banner()->isHidden());
@@ -315,7 +315,7 @@ TEST_CASE("Recent workspaces: the last eight, newest first, and Open recent and 
     CHECK(opened.first().first().toString() == files[9]);
     CHECK(w.session.workspace().path == files[9]);
     CHECK(w.window->windowTitle() == QStringLiteral("Vigil — ws9.yaml"));
-    CHECK(listTexts(w.list()) == QStringList{"Board 9", "Alerts"});
+    CHECK(listTexts(w.list()) == QStringList{"Board 9", "Alerts", "Server rules"});
     CHECK(w.session.activeDashboard() == QStringLiteral("Board 9"));
     CHECK(ui::MainWindow::recentWorkspaces().first() == files[9]);
     // A missing file's entry is there, greyed out.
@@ -330,13 +330,13 @@ TEST_CASE("Recent workspaces: the last eight, newest first, and Open recent and 
     w.window->setFileChooser([&](const QString &) { return files[3]; });
     open->trigger();
     CHECK(w.session.workspace().path == files[3]);
-    CHECK(listTexts(w.list()) == QStringList{"Board 3", "Alerts"});
+    CHECK(listTexts(w.list()) == QStringList{"Board 3", "Alerts", "Server rules"});
     // The file of the workspace now open is the one watched.
     saveByRename(files[3], readFile(files[3]).replace("Board 3", "Board three"));
     REQUIRE(waitUntil([&] { return listTexts(w.list()).contains(QStringLiteral("Board three")); }, 10'000));
     saveByRename(files[9], readFile(files[9]).replace("Board 9", "Board nine"));
     QTest::qWait(3 * ui::MainWindow::kReloadQuietMs);
-    CHECK(listTexts(w.list()) == QStringList{"Board three", "Alerts"});
+    CHECK(listTexts(w.list()) == QStringList{"Board three", "Alerts", "Server rules"});
     // Cancel in the dialog: nothing changes.
     w.window->setFileChooser([](const QString &) { return QString(); });
     open->trigger();
@@ -477,7 +477,7 @@ TEST_CASE("New dashboard from connection: a workspace with only a Prometheus con
                                     .arg(live.prometheus.toString()).toUtf8();
     saveInPlace(path, original);
     Window w(path);
-    CHECK(listTexts(w.list()) == QStringList{"(no dashboards)", "Alerts"});
+    CHECK(listTexts(w.list()) == QStringList{"(no dashboards)", "Alerts", "Server rules"});
 
     QPointer<ui::ProposeDashboardDialog> dialog = w.window->newDashboardFromConnection();
     REQUIRE(dialog);
@@ -535,7 +535,7 @@ TEST_CASE("New dashboard from connection: a workspace with only a Prometheus con
     CHECK(ws.dashboards.first().panels.size() == proposed - 1);
 
     // The window shows it, polled, with data in every panel.
-    CHECK(listTexts(w.list()) == QStringList{"Serving", "Alerts"});
+    CHECK(listTexts(w.list()) == QStringList{"Serving", "Alerts", "Server rules"});
     CHECK(w.window->currentViewName() == QStringLiteral("dashboard:Serving"));
     ui::DashboardView *view = w.window->currentDashboard();
     REQUIRE(view);
