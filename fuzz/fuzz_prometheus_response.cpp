@@ -26,8 +26,10 @@ bool sameResult(const vigil::QueryResult &a, const vigil::QueryResult &b)
         return false;
     for (qsizetype i = 0; i < a.series.size(); ++i) {
         const auto &x = a.series[i], &y = b.series[i];
+        // memcmp must not see the null data pointer of an empty list (UBSan).
         if (!(x.key == y.key) || x.samples.size() != y.samples.size() ||
-            std::memcmp(x.samples.constData(), y.samples.constData(), size_t(x.samples.size()) * sizeof(vigil::Sample)))
+            (!x.samples.isEmpty() &&
+             std::memcmp(x.samples.constData(), y.samples.constData(), size_t(x.samples.size()) * sizeof(vigil::Sample))))
             return false;
     }
     return true;
