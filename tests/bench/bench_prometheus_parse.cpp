@@ -105,7 +105,7 @@ int main(int argc, char **argv)
         for (qsizetype i = 0; same && i < a.series.size(); ++i) {
             const auto &x = a.series[i], &y = b.series[i];
             same = x.key == y.key && x.samples.size() == y.samples.size() &&
-                   std::memcmp(x.samples.constData(), y.samples.constData(), size_t(x.samples.size()) * sizeof(Sample)) == 0;
+                   (x.samples.isEmpty() || std::memcmp(x.samples.constData(), y.samples.constData(), size_t(x.samples.size()) * sizeof(Sample)) == 0);
         }
         if (!same) {
             std::fprintf(stderr, "parseQueryResponse and parseQueryResponseQJson disagree on the body\n");

@@ -42,7 +42,8 @@ bool sameResult(const QueryResult &a, const QueryResult &b)
         if (!(x.key == y.key) || x.key.toString() != y.key.toString() || x.samples.size() != y.samples.size())
             return false;
         // Bit for bit: NaN compares unequal to itself, and -0.0 equal to 0.0.
-        if (std::memcmp(x.samples.constData(), y.samples.constData(), size_t(x.samples.size()) * sizeof(Sample)) != 0)
+        if (!x.samples.isEmpty() // an empty list's data pointer may be null: no memcmp (UBSan)
+            && std::memcmp(x.samples.constData(), y.samples.constData(), size_t(x.samples.size()) * sizeof(Sample)) != 0)
             return false;
     }
     return true;
