@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "desktop_message.h"
 
+#include "util/display_text.h"
+
 #include <QDateTime>
 
 namespace vigil::desktop {
@@ -93,7 +95,9 @@ DesktopMessage composeMessage(const Notification &n, const ServerCapabilities &c
         title = QStringLiteral("Still firing: ") + title;
     else if (n.kind == Notification::Kind::Resolved)
         title = QStringLiteral("Resolved: ") + title;
-    m.summary = oneLine(title);
+    // Control characters from label values and annotations are shown, not
+    // acted on: notification daemons differ in what they do with an ESC or an RLO.
+    m.summary = visibleControls(oneLine(title));
 
     QStringList lines;
     if (open && n.state != Notification::State::Firing) {
@@ -128,7 +132,7 @@ DesktopMessage composeMessage(const Notification &n, const ServerCapabilities &c
         status << QStringLiteral("silenced");
     if (!status.isEmpty())
         lines << status.join(QStringLiteral(", "));
-    const QString body = lines.join(QLatin1Char('\n'));
+    const QString body = visibleControlsMultiline(lines.join(QLatin1Char('\n')));
     m.body = caps.bodyMarkup ? escapeBodyMarkup(body) : body;
 
     const Urgency urgency = urgencyForSeverity(n.severity);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "slack_message.h"
 
+#include "util/display_text.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QRegularExpression>
@@ -216,7 +218,9 @@ QString errorCode(const HttpResponse &r)
 
 QString escapeText(const QString &text)
 {
-    QString out = text;
+    // Control characters from label values and annotations become visible
+    // (ESC as U+241B, an RLO as "<U+202E>"); newlines and tabs stay.
+    QString out = visibleControlsMultiline(text);
     out.replace(QLatin1Char('&'), QStringLiteral("&amp;"));
     out.replace(QLatin1Char('<'), QStringLiteral("&lt;"));
     out.replace(QLatin1Char('>'), QStringLiteral("&gt;"));

@@ -372,7 +372,14 @@ TEST_CASE("Desktop: a hostile label value and summary are escaped in a markup bo
     REQUIRE(server->notifyCalls.size() == 1);
     const QString body = server->notifyCalls.front().body;
     CHECK(body.contains(QStringLiteral("model=&lt;img src=x onerror=alert(1)&gt;&lt;b&gt;bold&lt;/b&gt;")));
-    CHECK(body.startsWith(QStringLiteral("model &lt;img src=x onerror=alert(1)&gt;&lt;b&gt;bold&lt;/b&gt; note ") + controls));
+    // Control characters are made visible (ESC as U+241B, the RLO named), as in
+    // the window, and then escaped with the rest for the markup body.
+    const QString controlsShown = QStringLiteral("red\u241B[31m &lt;U+202E&gt;gnp.exe");
+    CHECK(body.startsWith(QStringLiteral("model &lt;img src=x onerror=alert(1)&gt;&lt;b&gt;bold&lt;/b&gt; note ")
+                          + controlsShown));
+    CHECK(body.contains(QStringLiteral("note=") + controlsShown));
+    CHECK_FALSE(body.contains(QChar(0x1b)));
+    CHECK_FALSE(body.contains(QChar(0x202e)));
     CHECK_FALSE(body.contains(QLatin1Char('<')));
     CHECK_FALSE(body.contains(QLatin1Char('>')));
     // The title is the rule, never a server string: nothing to escape there.

@@ -195,7 +195,11 @@ rules:
     CHECK_FALSE(json.contains(QStringLiteral("<img")));
     CHECK_FALSE(json.contains(QStringLiteral("<b>")));
     CHECK_FALSE(json.contains(QStringLiteral("\"mrkdwn\"")));
-    // The control characters travel as JSON escapes or as themselves, never raw bytes of another meaning.
-    CHECK(QJsonDocument::fromJson(json.toUtf8()).object().value(QStringLiteral("text")).toString().contains(kControls));
+    // The control characters are made visible, as in the window: Slack's
+    // clients would otherwise draw the RLO's reversal or drop the ESC.
+    const QString text = message.value(QStringLiteral("text")).toString();
+    CHECK(text.contains(QStringLiteral("red\u241B[31m &lt;U+202E&gt;gnp.exe"))); // visible, then escaped for mrkdwn
+    CHECK_FALSE(text.contains(QChar(0x1b)));
+    CHECK_FALSE(text.contains(QChar(0x202e)));
     qunsetenv("VIGIL_SECRET_SLACK_HOSTILE_TEST");
 }

@@ -140,6 +140,25 @@ TEST_CASE("Slack message escapes server text and never renders it as markup", "[
     CHECK(blocks[1].toObject()["text"].toObject()["type"].toString() == "plain_text");
 }
 
+TEST_CASE("Slack message shows control characters from server text instead of sending them", "[notify][slack][security]")
+{
+    Notification n = firing();
+    n.summary = QStringLiteral("note red\x1b[31m \u202Egnp.exe\nsecond line\tend");
+    n.labels = {{"note", "a\ab\u2066c"}};
+    const QJsonObject got = buildMessage({n});
+    const QString json = QString::fromUtf8(QJsonDocument(got).toJson(QJsonDocument::Compact));
+    for (const QChar c : {QChar(0x1b), QChar(0x202e), QChar(0x07), QChar(0x2066)})
+        CHECK_FALSE(json.contains(c));
+    INFO(got["text"].toString().toStdString());
+    // Made visible first, then escaped for mrkdwn: Slack shows "<U+202E>".
+    CHECK(got["text"].toString()
+          == "FIRING critical HighP99Latency{note=a\u2407b&lt;U+2066&gt;c}: note red\u241B[31m &lt;U+202E&gt;gnp.exe\nsecond line\tend");
+    const QJsonArray blocks = got["attachments"].toArray()[0].toObject()["blocks"].toArray();
+    // The summary's own line break and tab are kept: they are layout, not an attack.
+    CHECK(blocks[1].toObject()["text"].toObject()["text"].toString()
+          == "note red\u241B[31m &lt;U+202E&gt;gnp.exe\nsecond line\tend");
+}
+
 TEST_CASE("Slack message merges a batch and lists what does not fit", "[notify][slack]")
 {
     QList<Notification> batch;
