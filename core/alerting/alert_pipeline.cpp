@@ -197,8 +197,101 @@ QStringList AlertPipeline::addNotifiers(const Workspace &ws, const PluginRegistr
         }
         const double rate = info ? info->delivery.value(QStringLiteral("messages_per_second")).toDouble(0.0) : 0.0;
         addNotifier(n, rate);
+        m_created.insert(n);
     }
     return errors; // the caller shows them (Session::open logs them with the connections')
+}
+
+void AlertPipeline::dropNotifier(const QString &name)
+{
+    Notifier *old = m_notifiers.take(name);
+    m_queue.removeNotifier(name);
+    if (!old)
+        return;
+    disconnect(old, nullptr, this, nullptr);
+    if (m_created.remove(old))
+        old->deleteLater();
+}
+
+int AlertPipeline::requeueFromOutbox(const QSet<QString> &notifiers)
+{
+    if (notifiers.isEmpty())
+        return 0;
+    const auto pending = m_store->pending();
+    if (!pending.ok()) {
+        report(QStringLiteral("undelivered notifications could not be read: %1").arg(pending.error));
+        return 0;
+    }
+    int requeued = 0;
+    for (const storage::OutboxEntry &e : pending.value) {
+        if (!notifiers.contains(e.notifier) || !m_notifiers.contains(e.notifier))
+            continue;
+        remember(e.notification);
+        m_queue.enqueue(e.notifier, e.notification); // once: the queue knows ids it holds
+        ++requeued;
+    }
+    return requeued;
+}
+
+QStringList AlertPipeline::reconfigure(const Workspace &ws, const PluginRegistry &plugins, const SecretFn &secret,
+                                       QObject *parent)
+{
+    QStringList messages;
+    QSet<QString> wanted;
+    QSet<QString> fresh; // created or replaced: what the outbox holds for them goes to them
+    for (const NotifierDef &def : ws.notifiers) {
+        wanted.insert(def.name);
+        const PluginInfo *info = plugins.notifierInfo(def.kind);
+        QStringList errors;
+        const NotifierSettings settings = notifierSettingsFor(def, info, secret, &errors);
+        Notifier *old = m_notifiers.value(def.name);
+        if (old && errors.isEmpty()) {
+            const NotifierSettings &was = old->settings();
+            if (was.kind == settings.kind && was.options == settings.options && was.secrets == settings.secrets)
+                continue; // unchanged: keeps its connection, rate limit and pending retries
+        }
+        QString error;
+        Notifier *n = errors.isEmpty() ? plugins.createNotifier(settings, parent, &error) : nullptr;
+        if (!n) {
+            const QString why = errors.isEmpty() ? QStringLiteral("notifier '%1': %2").arg(def.name, error)
+                                                 : errors.join(QStringLiteral("; "));
+            messages << (old ? why + QStringLiteral(" (it keeps running as it was)") : why);
+            continue;
+        }
+        if (old)
+            dropNotifier(def.name);
+        const double rate = info ? info->delivery.value(QStringLiteral("messages_per_second")).toDouble(0.0) : 0.0;
+        addNotifier(n, rate);
+        m_created.insert(n);
+        fresh.insert(def.name);
+        logger("notify")->info("notifier {} {}", def.name.toStdString(), old ? "replaced" : "added");
+    }
+    for (const QString &name : m_notifiers.keys()) {
+        if (wanted.contains(name))
+            continue;
+        dropNotifier(name);
+        int waiting = 0;
+        for (const DeliveryQueue::Entry &e : m_queue.entries())
+            waiting += (e.notifier == name && e.state == DeliveryQueue::Entry::State::Pending) ? 1 : 0;
+        logger("notify")->info("notifier {} removed", name.toStdString());
+        if (waiting > 0)
+            messages << QStringLiteral("notifier '%1' was removed from the workspace: %2 undelivered notification(s) "
+                                       "for it are kept, and go out if it comes back")
+                            .arg(name).arg(waiting);
+    }
+    if (const int n = requeueFromOutbox(fresh); n > 0)
+        logger("notify")->info("re-queued {} undelivered notification(s) for new notifiers", n);
+
+    const RouterConfig config = routerConfigFor(ws);
+    if (!config.root.receiver.isEmpty()) {
+        if (const QString e = config.validate(); !e.isEmpty())
+            messages << QStringLiteral("routing: %1").arg(e);
+    }
+    if (!sameRouting(m_router.config(), config)) {
+        m_router.reconfigure(config, m_clock.nowMs());
+        logger("notify")->info("routes applied; {} alert group(s)", m_router.groupCount());
+    }
+    return messages; // the caller shows them (Session::reload returns them with the connections')
 }
 
 QStringList AlertPipeline::start()

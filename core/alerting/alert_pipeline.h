@@ -67,6 +67,16 @@ public:
     // be created or lacks a secret; the others work.
     QStringList addNotifiers(const Workspace &ws, const PluginRegistry &plugins, const SecretFn &secret,
                              QObject *parent);
+    // The workspace changed while Vigil runs: applies its notifiers and routes
+    // without a restart. A notifier whose settings (secrets resolved again)
+    // are unchanged is kept; a changed one is replaced, a new one created, a
+    // removed one dropped; its undelivered notifications stay in the outbox
+    // (and go out if a notifier of that name comes back). A notifier that
+    // cannot be created from its new definition keeps running as it was.
+    // Open alerts are regrouped under the new routes (Router::reconfigure).
+    // Returns what the user should see.
+    QStringList reconfigure(const Workspace &ws, const PluginRegistry &plugins, const SecretFn &secret,
+                            QObject *parent);
     QStringList notifierNames() const { return m_notifiers.keys(); }
     Notifier *notifier(const QString &name) const { return m_notifiers.value(name); }
 
@@ -133,6 +143,8 @@ private:
     void takeStoreNotices();
     void report(const QString &message);
     void remember(const Notification &n);
+    void dropNotifier(const QString &name);
+    int requeueFromOutbox(const QSet<QString> &notifiers);
 
     const Clock &m_clock;
     AlertEngine *m_engine;
@@ -140,6 +152,7 @@ private:
     Router m_router;
     DeliveryQueue m_queue;
     QHash<QString, Notifier *> m_notifiers;
+    QSet<Notifier *> m_created; // by addNotifiers()/reconfigure(): deleted when dropped
     QHash<QString, QString> m_fingerprintById; // notification id -> alert fingerprint
     QHash<QString, rules::Silence> m_savedSilences; // as last written, to write only what changed
     QString m_user;

@@ -25,10 +25,20 @@ void DeliveryQueue::addNotifier(Notifier *notifier, double messagesPerSecond)
 {
     Channel c;
     c.notifier = notifier;
+    c.generation = ++m_generation;
     c.limited = messagesPerSecond > 0;
     if (c.limited)
         c.bucket = TokenBucket(messagesPerSecond, 1.0);
     m_channels.insert(notifier->settings().name, c);
+}
+
+void DeliveryQueue::removeNotifier(const QString &name)
+{
+    if (m_channels.remove(name) == 0)
+        return;
+    for (Entry &e : m_entries)
+        if (e.notifier == name && e.state == Entry::State::InFlight)
+            e.state = Entry::State::Pending;
 }
 
 bool DeliveryQueue::enqueue(const QString &notifier, const Notification &notification)
@@ -110,8 +120,10 @@ void DeliveryQueue::send(const QString &name, Channel &channel)
     channel.inFlight = true;
     Q_EMIT sending(name, ids);
     auto *watcher = new QFutureWatcher<DeliveryResult>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, name, ids] {
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, name, ids, generation = channel.generation] {
         watcher->deleteLater();
+        if (m_channels.value(name).generation != generation)
+            return; // the notifier was removed or replaced meanwhile: its entries went back to pending
         const DeliveryResult r = watcher->future().resultCount() > 0
             ? watcher->result()
             : DeliveryResult::retry(QStringLiteral("the notifier gave no result"));

@@ -50,8 +50,15 @@ public:
 
     explicit DeliveryQueue(const Clock &clock, QObject *parent = nullptr);
 
-    // messagesPerSecond <= 0: no rate limit.
+    // messagesPerSecond <= 0: no rate limit. A notifier of a name already
+    // added replaces it (removeNotifier() first).
     void addNotifier(Notifier *notifier, double messagesPerSecond = 0.0);
+    // The workspace no longer has it (or it is being replaced): nothing more
+    // goes to it. Its undelivered entries stay pending, for a notifier of the
+    // same name added later; one in flight counts as not sent (at least once)
+    // and the old notifier's late answer is ignored.
+    void removeNotifier(const QString &name);
+    bool hasNotifier(const QString &name) const { return m_channels.contains(name); }
     void setBackoff(const BackoffPolicy &policy) { m_backoff = policy; }
     void setRandom(std::function<double()> random01) { m_random = std::move(random01); }
     // At most this many notifications in one batch; the rest wait for the next.
@@ -84,6 +91,7 @@ private:
         TokenBucket bucket;
         bool limited = false;
         bool inFlight = false;
+        quint64 generation = 0; // which addNotifier() this channel is, for late answers
         qint64 retryAtMs = 0; // after a retryable failure: nothing goes out before this
     };
     void send(const QString &name, Channel &channel);
@@ -94,6 +102,7 @@ private:
     BackoffPolicy m_backoff{1'000, 300'000, 2.0, 0.2}; // 1 s doubling to 5 min
     std::function<double()> m_random;
     int m_maxBatch = 20;
+    quint64 m_generation = 0;
     QHash<QString, Channel> m_channels;
     QList<Entry> m_entries;
     QTimer m_timer;

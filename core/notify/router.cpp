@@ -90,6 +90,34 @@ QString groupKeyFor(const QString &routeId, const QStringList &groupBy, const La
     return routeId + QStringLiteral(":{") + parts.join(QStringLiteral(", ")) + QLatin1Char('}');
 }
 
+namespace {
+
+bool sameMatchers(const QList<rules::LabelMatcher> &a, const QList<rules::LabelMatcher> &b)
+{
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](const rules::LabelMatcher &x, const rules::LabelMatcher &y) { return x.toString() == y.toString(); });
+}
+
+bool sameRoute(const Route &a, const Route &b)
+{
+    return sameMatchers(a.matchers, b.matchers) && a.receiver == b.receiver && a.groupBy == b.groupBy
+        && a.groupWaitMs == b.groupWaitMs && a.groupIntervalMs == b.groupIntervalMs
+        && a.repeatIntervalMs == b.repeatIntervalMs && a.continueMatching == b.continueMatching
+        && std::equal(a.routes.begin(), a.routes.end(), b.routes.begin(), b.routes.end(), sameRoute);
+}
+
+} // namespace
+
+bool sameRouting(const RouterConfig &a, const RouterConfig &b)
+{
+    return sameRoute(a.root, b.root) && a.sendResolved == b.sendResolved
+        && std::equal(a.inhibitRules.begin(), a.inhibitRules.end(), b.inhibitRules.begin(), b.inhibitRules.end(),
+                      [](const InhibitRule &x, const InhibitRule &y) {
+                          return sameMatchers(x.source, y.source) && sameMatchers(x.target, y.target) && x.equal == y.equal;
+                      });
+}
+
+
 Router::Router(RouterConfig config)
     : m_config(std::move(config))
 {
@@ -251,6 +279,78 @@ void Router::resume(const QList<NotificationIntent> &open, qint64 nowMs)
             a.notified = true;
             a.lastSentMs = nowMs;
         }
+    }
+}
+
+void Router::reconfigure(RouterConfig config, qint64 nowMs)
+{
+    // What each receiver knew of each alert, under the old tree.
+    struct Told
+    {
+        bool notified = false;
+        qint64 lastSentMs = 0;
+        std::optional<Notification::Kind> pending;
+        qint64 pendingAtMs = 0;
+    };
+    QHash<QString, QHash<QString, Told>> told; // fingerprint -> receiver -> what it knew
+    for (const Group &g : std::as_const(m_groups)) {
+        for (auto a = g.alerts.cbegin(); a != g.alerts.cend(); ++a) {
+            Told &t = told[a.key()][g.route.receiver];
+            t.notified = t.notified || a->notified;
+            t.lastSentMs = std::max(t.lastSentMs, a->lastSentMs);
+            if (a->pending && !t.pending) {
+                t.pending = a->pending;
+                t.pendingAtMs = a->pendingAtMs;
+            }
+        }
+    }
+
+    m_config = std::move(config);
+    m_groups.clear();
+    for (auto rec = m_alerts.begin(); rec != m_alerts.end();) {
+        const QString fp = rec.key();
+        const QHash<QString, Told> known = told.value(fp);
+        bool held = false;
+        for (const ResolvedRoute &route : routesFor(rec->last.labels)) {
+            const Told t = known.value(route.receiver);
+            GroupAlert a;
+            if (rec->open) {
+                a.notified = t.notified;
+                a.lastSentMs = t.lastSentMs;
+                if (t.pending) {
+                    a.pending = t.pending;
+                    a.pendingAtMs = t.pendingAtMs;
+                } else if (!t.notified) { // new to this receiver: tell it
+                    a.pending = Notification::Kind::Firing;
+                    a.pendingAtMs = rec->activeSinceMs;
+                }
+            } else {
+                // Resolved, its notice not sent yet: only to a receiver that heard it fire.
+                if (!t.notified || t.pending != Notification::Kind::Resolved || !sendResolved(route.receiver))
+                    continue;
+                a.notified = true;
+                a.lastSentMs = t.lastSentMs;
+                a.pending = Notification::Kind::Resolved;
+                a.pendingAtMs = t.pendingAtMs;
+            }
+            const QString key = groupKeyFor(route.id, route.groupBy, rec->last.labels);
+            const QString groupId = route.receiver + QLatin1Char('\x1f') + key;
+            auto g = m_groups.find(groupId);
+            if (g == m_groups.end()) {
+                Group group;
+                group.route = route;
+                group.key = key;
+                group.nextFlushMs = nowMs + route.groupWaitMs;
+                g = m_groups.insert(groupId, group);
+            }
+            g->alerts.insert(fp, a);
+            held = true;
+        }
+        // An alert no group holds any more is forgotten, as tick() forgets a resolved one.
+        if (!held && !rec->open)
+            rec = m_alerts.erase(rec);
+        else
+            ++rec;
     }
 }
 

@@ -63,6 +63,9 @@ struct RouterConfig
     QString validate() const;
 };
 
+// The same tree, receivers, timings and inhibition rules (matchers compared as written).
+bool sameRouting(const RouterConfig &a, const RouterConfig &b);
+
 // What goes to one notifier in one message: Alertmanager's group notification.
 struct NotificationBatch
 {
@@ -111,6 +114,16 @@ public:
     // reminders count repeat_interval from `nowMs` (when the last message
     // went out is not kept).
     void resume(const QList<rules::NotificationIntent> &open, qint64 nowMs);
+    // The workspace's routes changed while alerts are open: regroups every
+    // alert the router holds under the new tree, without a restart and
+    // without losing a notice. A receiver that was told of an open alert stays
+    // told (its reminders keep their cadence: lastSentMs is kept); a receiver
+    // the new tree adds for it is told (a pending firing notice, after its
+    // group_wait); a notice not yet sent (still in group_wait, or a resolved
+    // notice) stays pending where its receiver still routes it. Receivers the
+    // new tree no longer routes the alert to hear nothing more of it.
+    void reconfigure(RouterConfig config, qint64 nowMs);
+    const RouterConfig &config() const { return m_config; }
     QList<NotificationBatch> tick(qint64 nowMs, const DecideFn &decide);
     // When tick() next has something to do; max() when nothing is grouped.
     qint64 nextDueMs() const;

@@ -204,39 +204,6 @@ bool sameDrift(const QList<DriftDef> &a, const QList<DriftDef> &b)
     });
 }
 
-bool sameNotifiers(const QList<NotifierDef> &a, const QList<NotifierDef> &b)
-{
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const NotifierDef &x, const NotifierDef &y) {
-        return x.name == y.name && x.kind == y.kind && x.options == y.options && x.secrets == y.secrets
-            && x.sendResolved == y.sendResolved;
-    });
-}
-
-bool sameMatchers(const QList<rules::LabelMatcher> &a, const QList<rules::LabelMatcher> &b)
-{
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                      [](const rules::LabelMatcher &x, const rules::LabelMatcher &y) { return x.toString() == y.toString(); });
-}
-
-bool sameRoute(const Route &a, const Route &b)
-{
-    return sameMatchers(a.matchers, b.matchers) && a.receiver == b.receiver && a.groupBy == b.groupBy
-        && a.groupWaitMs == b.groupWaitMs && a.groupIntervalMs == b.groupIntervalMs
-        && a.repeatIntervalMs == b.repeatIntervalMs && a.continueMatching == b.continueMatching
-        && std::equal(a.routes.begin(), a.routes.end(), b.routes.begin(), b.routes.end(), sameRoute);
-}
-
-bool sameRouting(const std::optional<RouterConfig> &a, const std::optional<RouterConfig> &b)
-{
-    if (!a || !b)
-        return a.has_value() == b.has_value();
-    return sameRoute(a->root, b->root) && a->sendResolved == b->sendResolved
-        && std::equal(a->inhibitRules.begin(), a->inhibitRules.end(), b->inhibitRules.begin(), b->inhibitRules.end(),
-                      [](const InhibitRule &x, const InhibitRule &y) {
-                          return sameMatchers(x.source, y.source) && sameMatchers(x.target, y.target) && x.equal == y.equal;
-                      });
-}
-
 } // namespace
 
 void Session::applyConnections(const Workspace &workspace, const Workspace *previous, QStringList *errors)
@@ -330,8 +297,10 @@ QStringList Session::reload(const Workspace &workspace)
         }
         // By name: a rule that stays keeps its instances, acks and silences.
         m_engine->setRules(workspace.rules, defaultConnection);
-        if (m_pipeline && (!sameNotifiers(previous.notifiers, workspace.notifiers) || !sameRouting(previous.routing, workspace.routing)))
-            errors << QStringLiteral("routes and notifiers are read when Vigil starts: restart it to apply the changes to them");
+        // Notifiers are compared with their secrets resolved again (a rotated
+        // webhook is a change), routes by value: reconfigure() does both.
+        if (m_pipeline)
+            errors << m_pipeline->reconfigure(workspace, m_plugins, &Session::secretValue, m_ioRoot);
         m_engine->tick();
         // A poll of a connection just replaced never answers; ask again.
         m_serverPollInFlight = false;

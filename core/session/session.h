@@ -73,8 +73,9 @@ public:
     // Rules follow the file and keep their alert state by name; acks,
     // silences and the alert database stay; drift monitors restart only when
     // they changed. Queries of the active dashboard that did not change keep
-    // their series. Routes and notifiers are read once per run: a change to
-    // them is reported in the returned messages. Returns what open() returns.
+    // their series. Notifiers and routes follow the file too
+    // (AlertPipeline::reconfigure: an unchanged notifier is kept, open alerts
+    // are regrouped, nothing undelivered is dropped). Returns what open() returns.
     QStringList reload(const Workspace &workspace);
     const Workspace &workspace() const { return m_workspace; }
     SeriesStore *store() { return &m_store; }

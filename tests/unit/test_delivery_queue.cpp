@@ -262,3 +262,30 @@ TEST_CASE("Outbox prunes old delivered entries only", "[notify][outbox]")
     REQUIRE(f.queue.entries().size() == 1);
     CHECK(f.queue.entries().first().notification.id == "b");
 }
+
+TEST_CASE("Outbox: a notifier removed mid-delivery keeps its entries pending, ignores the late answer, and resumes when it is back",
+          "[notify][outbox][reload]")
+{
+    Fixture f(0.0);
+    f.queue.enqueue("oncall-slack", note("a"));
+    f.queue.tick();
+    REQUIRE(f.slack.batches.size() == 1); // in flight
+    f.queue.removeNotifier(QStringLiteral("oncall-slack"));
+    CHECK_FALSE(f.queue.hasNotifier(QStringLiteral("oncall-slack")));
+    CHECK(f.queue.entries().first().state == DeliveryQueue::Entry::State::Pending); // may have gone: at least once
+    f.slack.answer(0, DeliveryResult::delivered()); // the old notifier's answer, after it was removed
+    CHECK(f.queue.entries().first().state == DeliveryQueue::Entry::State::Pending);
+    // A new notification for it while it is gone fails with the reason, as for any unknown name.
+    CHECK_FALSE(f.queue.enqueue("oncall-slack", note("b")));
+    CHECK(f.queue.entries().last().state == DeliveryQueue::Entry::State::Failed);
+    f.queue.tick();
+    CHECK(f.slack.batches.size() == 1); // nothing goes to a notifier that is gone
+
+    ScriptedNotifier replacement{QStringLiteral("oncall-slack")};
+    f.queue.addNotifier(&replacement, 0.0);
+    f.queue.tick();
+    REQUIRE(replacement.batches.size() == 1);
+    CHECK(replacement.ids(0) == QStringList{"a"});
+    replacement.answer(0, DeliveryResult::delivered());
+    CHECK(f.queue.pendingCount() == 0);
+}

@@ -521,3 +521,142 @@ TEST_CASE("Pipeline: grouped firing, reminders only for the unacknowledged, reso
     CHECK(p.log().first().endsWith("resolved fraud"));
     CHECK(p.acks.find(fraudFp) == nullptr); // the ack lapsed on resolve
 }
+
+namespace {
+
+// Every batch in `out` sent to `receiver`, with when.
+QList<std::pair<qint64, NotificationBatch>> to(const QList<std::pair<qint64, NotificationBatch>> &out,
+                                               const char *receiver)
+{
+    QList<std::pair<qint64, NotificationBatch>> got;
+    for (const auto &p : out)
+        if (p.second.receiver == QLatin1String(receiver))
+            got << p;
+    return got;
+}
+
+RouterConfig onlyTo(const char *receiver, QStringList groupBy = {QStringLiteral("alertname")})
+{
+    RouterConfig c;
+    c.root.receiver = QString::fromLatin1(receiver);
+    c.root.groupBy = std::move(groupBy);
+    return c;
+}
+
+} // namespace
+
+TEST_CASE("Router reconfigured: a receiver the new routes add is told once, the old one keeps its reminder cadence",
+          "[notify][router][reload]")
+{
+    Fixture f;
+    const auto a = intent(IntentKind::Firing, "HighP99Latency", model("fraud"), kStart);
+    f.submit(a);
+    const auto first = f.run(60'000);
+    REQUIRE(to(first, "oncall-slack").size() == 1); // at group_wait, 30 s
+
+    // An hour later the file routes fraud alerts to the ML team as well.
+    f.run(3'600'000);
+    RouterConfig c = onlyTo("oncall-slack");
+    Route both;
+    both.matchers = {eq("model", "fraud")};
+    both.receiver = QStringLiteral("oncall-slack");
+    both.continueMatching = true;
+    Route team;
+    team.matchers = {eq("model", "fraud")};
+    team.receiver = QStringLiteral("ml-team");
+    c.root.routes = {both, team};
+    REQUIRE_FALSE(sameRouting(f.router.config(), c));
+    f.router.reconfigure(c, f.clock.nowMs());
+
+    const auto after = f.run(5 * 3'600'000LL);
+    const auto team_ = to(after, "ml-team");
+    REQUIRE(team_.size() >= 1);
+    CHECK(team_.first().first == 3'600'000 + 30'000); // after the new group's group_wait
+    CHECK(kinds(team_.first().second) == QList<Notification::Kind>{Notification::Kind::Firing});
+    CHECK(ids(team_.first().second) == QStringList{idOf(a, "firing")}); // the same notice, the same id
+    const auto slack = to(after, "oncall-slack");
+    REQUIRE_FALSE(slack.isEmpty());
+    // No second firing notice to the receiver that had it; its first reminder
+    // comes 4 h after its notice, not 4 h after the reload.
+    for (const auto &[t, b] : slack)
+        CHECK(kinds(b) == QList<Notification::Kind>{Notification::Kind::Reminder});
+    CHECK(slack.first().first >= 30'000 + 4 * 3'600'000LL);
+    CHECK(slack.first().first < 3'600'000 + 4 * 3'600'000LL);
+}
+
+TEST_CASE("Router reconfigured during group_wait sends the waiting notice once, to the new receiver",
+          "[notify][router][reload]")
+{
+    Fixture f;
+    const auto a = intent(IntentKind::Firing, "HighP99Latency", model("fraud"), kStart);
+    f.submit(a);
+    f.run(10'000); // still in group_wait
+    f.router.reconfigure(onlyTo("ml-team"), f.clock.nowMs());
+    const auto out = f.run(600'000);
+    CHECK(to(out, "oncall-slack").isEmpty());
+    const auto team = to(out, "ml-team");
+    REQUIRE(team.size() == 1);
+    CHECK(team.first().first == 40'000); // the new group's group_wait from the reload
+    CHECK(ids(team.first().second) == QStringList{idOf(a, "firing")});
+}
+
+TEST_CASE("Router reconfigured: a receiver dropped hears nothing more, a resolved notice pending stays with its receiver",
+          "[notify][router][reload]")
+{
+    SECTION("dropped receiver")
+    {
+        Fixture f;
+        const auto a = intent(IntentKind::Firing, "HighP99Latency", model("fraud"), kStart);
+        f.submit(a);
+        REQUIRE(to(f.run(60'000), "oncall-slack").size() == 1);
+        f.router.reconfigure(onlyTo("ml-team"), f.clock.nowMs());
+        auto out = f.run(120'000);
+        f.submit(intent(IntentKind::Resolved, "HighP99Latency", model("fraud"), kStart + 120'000));
+        out << f.run(9 * 3'600'000LL);
+        CHECK(to(out, "oncall-slack").isEmpty()); // neither reminders nor the resolved notice
+        const auto team = to(out, "ml-team");
+        REQUIRE(team.size() == 2);
+        CHECK(kinds(team[0].second) == QList<Notification::Kind>{Notification::Kind::Firing});
+        CHECK(kinds(team[1].second) == QList<Notification::Kind>{Notification::Kind::Resolved});
+        CHECK(f.router.groupCount() == 0); // resolved and sent: nothing held
+    }
+    SECTION("pending resolved notice, group_by changed")
+    {
+        Fixture f;
+        const auto a = intent(IntentKind::Firing, "HighP99Latency", model("fraud"), kStart);
+        f.submit(a);
+        REQUIRE(to(f.run(60'000), "oncall-slack").size() == 1);
+        const auto resolved = intent(IntentKind::Resolved, "HighP99Latency", model("fraud"), kStart + 100'000);
+        f.run(100'000);
+        f.submit(resolved); // waits for the group's next group_interval (330 s)
+        f.run(120'000);
+        f.router.reconfigure(onlyTo("oncall-slack", {QStringLiteral("alertname"), QStringLiteral("model")}),
+                             f.clock.nowMs());
+        const auto out = f.run(3'600'000);
+        const auto slack = to(out, "oncall-slack");
+        REQUIRE(slack.size() == 1);
+        CHECK(kinds(slack.first().second) == QList<Notification::Kind>{Notification::Kind::Resolved});
+        CHECK(ids(slack.first().second) == QStringList{idOf(resolved, "resolved")});
+    }
+}
+
+TEST_CASE("Router routing comparison sees a changed receiver, timing, matcher or inhibition", "[notify][router][reload]")
+{
+    const RouterConfig base = onlyTo("oncall-slack");
+    CHECK(sameRouting(base, onlyTo("oncall-slack")));
+    CHECK_FALSE(sameRouting(base, onlyTo("ml-team")));
+    RouterConfig timing = base;
+    timing.root.repeatIntervalMs = 3'600'000;
+    CHECK_FALSE(sameRouting(base, timing));
+    RouterConfig child = base;
+    Route r;
+    r.matchers = {eq("model", "fraud")};
+    child.root.routes = {r};
+    RouterConfig other = base;
+    r.matchers = {eq("model", "spam")};
+    other.root.routes = {r};
+    CHECK_FALSE(sameRouting(child, other));
+    RouterConfig inhibit = base;
+    inhibit.inhibitRules = {InhibitRule::pageMutesWarning()};
+    CHECK_FALSE(sameRouting(base, inhibit));
+}
