@@ -208,6 +208,9 @@ private:
     CompareView *makeCompareView(const ModelDef &model);
     void setIssues(const QStringList &issues);
     void watchWorkspaceFile();
+    // Watches the workspace's rule_files (and their folders) and remembers their bytes.
+    void watchRuleFiles(const QStringList &files);
+    bool ruleFilesChanged() const;
     void updateRecentMenu();
     QString chooseFile(const QString &title, bool save, const QString &filter);
     QHash<QString, CompareView *> m_compareViews;
@@ -218,6 +221,7 @@ private:
     QFileSystemWatcher *m_watcher = nullptr;
     QTimer *m_reloadTimer = nullptr;
     QByteArray m_loadedBytes; // the file as last applied
+    QHash<QString, QByteArray> m_loadedRuleFiles; // its rule_files as last applied (path -> bytes)
     int m_missingChecks = 0;  // reloads that found no file (an editor between delete and rename)
     QMenu *m_recentMenu = nullptr;
     std::function<QString(const QString &title)> m_chooseFile;

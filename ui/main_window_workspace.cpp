@@ -174,6 +174,52 @@ void MainWindow::watchWorkspaceFile()
         m_loadedBytes = f.readAll();
     m_watcher->addPath(path);
     m_watcher->addPath(QFileInfo(path).absolutePath());
+    watchRuleFiles(m_session->workspace().ruleFiles);
+}
+
+namespace {
+QByteArray readWhole(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.read(16 * 1024 * 1024) : QByteArray();
+}
+} // namespace
+
+void MainWindow::watchRuleFiles(const QStringList &files)
+{
+    // The workspace file and its folder stay; the rule files' watches follow the file.
+    const QString path = m_session->workspace().path;
+    const QString folder = QFileInfo(path).absolutePath();
+    for (const QString &old : m_loadedRuleFiles.keys()) {
+        if (files.contains(old))
+            continue;
+        if (old != path)
+            m_watcher->removePath(old);
+        const QString dir = QFileInfo(old).absolutePath();
+        bool stillNeeded = dir == folder;
+        for (const QString &f : files)
+            stillNeeded = stillNeeded || QFileInfo(f).absolutePath() == dir;
+        if (!stillNeeded)
+            m_watcher->removePath(dir);
+    }
+    m_loadedRuleFiles.clear();
+    for (const QString &file : files) {
+        m_loadedRuleFiles.insert(file, readWhole(file));
+        // Its folder too: a file saved by rename, or one created later, is seen there.
+        if (QFileInfo::exists(file) && !m_watcher->files().contains(file))
+            m_watcher->addPath(file);
+        const QString dir = QFileInfo(file).absolutePath();
+        if (QFileInfo::exists(dir) && !m_watcher->directories().contains(dir))
+            m_watcher->addPath(dir);
+    }
+}
+
+bool MainWindow::ruleFilesChanged() const
+{
+    for (auto it = m_loadedRuleFiles.cbegin(); it != m_loadedRuleFiles.cend(); ++it)
+        if (readWhole(it.key()) != it.value())
+            return true;
+    return false;
 }
 
 bool MainWindow::reloadWorkspace(bool force)
@@ -206,10 +252,11 @@ bool MainWindow::reloadWorkspace(bool force)
         return false;
     }
     const QByteArray bytes = f.readAll();
-    if (!force && bytes == m_loadedBytes)
+    if (!force && bytes == m_loadedBytes && !ruleFilesChanged())
         return false; // touched, not changed (or our own write, already applied)
     m_loadedBytes = bytes;
     const Workspace ws = parseWorkspace(bytes, path);
+    watchRuleFiles(ws.ruleFiles); // what this version names, as it reads now
     if (unusable(ws) && !unusable(m_session->workspace())) {
         QStringList issues = issueLines(ws);
         issues << QStringLiteral("Nothing in the file can be used as it is: still showing the workspace as last loaded.");

@@ -664,7 +664,9 @@ public:
             if (!node[i].IsScalar())
                 continue;
             const QString rel = expandEnvironment(QString::fromStdString(node[i].Scalar()));
-            const QString file = QDir::isAbsolutePath(rel) ? rel : base.filePath(rel);
+            const QString file = QDir::cleanPath(QDir::isAbsolutePath(rel) ? rel : base.absoluteFilePath(rel));
+            if (!m_ws.ruleFiles.contains(file))
+                m_ws.ruleFiles << file;
             QFile f(file);
             if (!f.open(QIODevice::ReadOnly)) {
                 addIssue(line(node[i]), QStringLiteral("rule_files[%1]").arg(i),

@@ -154,6 +154,9 @@ struct Workspace
     // Prometheus' global evaluation_interval default: 1m.
     qint64 evaluationIntervalMs = 60'000;
     QList<RuleDef> rules;
+    // The files `rule_files:` names, absolute, as named (also one that could
+    // not be read): what a watcher of the workspace watches with it.
+    QStringList ruleFiles;
     QList<NotifierDef> notifiers;
     QList<DriftDef> drift;
     // The `routes:` tree and `inhibit_rules:` as written (Alertmanager's

@@ -234,6 +234,66 @@ dashboards:
     CHECK(applied.size() == 2);
 }
 
+TEST_CASE("Workspace reload: a Prometheus rule file named under rule_files is watched too, and one created later is read",
+          "[ui][workspace][reload][rules]")
+{
+    QTemporaryDir dir;
+    QDir(dir.path()).mkpath(QStringLiteral("rules"));
+    const QString path = dir.filePath(QStringLiteral("team.yaml"));
+    const QString ruleFile = dir.filePath(QStringLiteral("rules/latency.yml"));
+    const QString laterFile = dir.filePath(QStringLiteral("rules/later.yml"));
+    const quint16 port = freeLoopbackPort();
+    const QByteArray ruleV1 = R"(groups:
+  - name: latency
+    rules:
+      - alert: HighP99Latency
+        expr: histogram_quantile(0.99, sum by (le) (rate(model_request_duration_seconds_bucket[1m]))) > 0.25
+        for: 1m
+)";
+    saveInPlace(ruleFile, ruleV1);
+    // later.yml does not exist yet: named, reported, watched for.
+    saveInPlace(path, QString::fromLatin1(kLatency).arg(port).toUtf8()
+                          + "rule_files: [rules/latency.yml, rules/later.yml]\n");
+    Window w(path);
+    QSignalSpy applied(w.window.get(), &ui::MainWindow::workspaceApplied);
+    auto ruleNames = [&] {
+        QStringList names;
+        w.session.withEngine([&](alerting::AlertEngine &e) {
+            for (const auto &r : e.rules())
+                names << r.rule.name;
+        });
+        names.sort();
+        return names;
+    };
+    REQUIRE(ruleNames() == QStringList{"HighP99Latency"});
+    CHECK(w.window->issues().join('\n').contains(QStringLiteral("cannot open rule file")));
+
+    // Only the rule file changes (saved by rename, as editors do): a second rule.
+    saveByRename(ruleFile, ruleV1 + R"(      - alert: ErrorsHigh
+        expr: sum(rate(model_errors_total[1m])) / sum(rate(model_requests_total[1m])) > 0.05
+)");
+    REQUIRE(waitUntil([&] { return ruleNames().size() == 2; }, 10'000));
+    CHECK(ruleNames() == QStringList{"ErrorsHigh", "HighP99Latency"});
+    CHECK(applied.size() == 1);
+
+    // A mistake in the rule file is named with that file and its line.
+    const QByteArray broken = ruleV1 + "        labels: { severity: critical }\n        lables: {}\n";
+    saveInPlace(ruleFile, broken);
+    REQUIRE(waitUntil([&] { return applied.size() == 2; }, 10'000));
+    INFO(w.window->issues().join('\n').toStdString());
+    CHECK(w.window->issues().join('\n').contains(QStringLiteral("latency.yml:%1:").arg(lineOf(broken, "lables:"))));
+
+    // The missing file appears: its rule is read, and its problem is gone.
+    saveByRename(laterFile, R"(groups:
+  - name: later
+    rules:
+      - alert: ThroughputLow
+        expr: sum(rate(model_requests_total[1m])) < 1
+)");
+    REQUIRE(waitUntil([&] { return ruleNames().contains(QStringLiteral("ThroughputLow")); }, 10'000));
+    CHECK_FALSE(w.window->issues().join('\n').contains(QStringLiteral("cannot open rule file")));
+}
+
 TEST_CASE("Workspace reload: a connection saved in the Connections dialog is used at once", "[ui][workspace][connections]")
 {
     QTemporaryDir dir;
