@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "alerts_view.h"
+#include "theme.h"
 
 #include "rules/alert_template.h"
 #include "server_silence_dialog.h"
@@ -71,7 +72,7 @@ AlertsView::AlertsView(Session *session, QWidget *parent)
     m_message->setObjectName(QStringLiteral("alertsMessage"));
     m_message->setTextFormat(Qt::PlainText);
     m_message->setWordWrap(true);
-    m_message->setStyleSheet(QStringLiteral("color: #b71c1c;"));
+    setErrorText(m_message);
     m_message->hide();
     layout->addWidget(m_message);
 
@@ -268,7 +269,7 @@ QString AlertsView::matchersFor(const alerting::AlertRow &row)
 
 void AlertsView::showMessage(const QString &text, bool error)
 {
-    m_message->setStyleSheet(error ? QStringLiteral("color: #b71c1c;") : QString());
+    setErrorText(m_message, error);
     m_message->setText(text);
     m_message->show();
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "drift_view.h"
+#include "theme.h"
 
 #include "session/session.h"
 
@@ -98,7 +99,7 @@ DriftView::DriftView(Session *session, QWidget *parent) : QWidget(parent), m_ses
     m_errors->setObjectName(QStringLiteral("driftErrors"));
     m_errors->setTextFormat(Qt::PlainText);
     m_errors->setWordWrap(true);
-    m_errors->setStyleSheet(QStringLiteral("color: #b71c1c;"));
+    setErrorText(m_errors);
     m_errors->hide();
     layout->addWidget(m_errors);
 

@@ -160,6 +160,9 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    // Ctrl+K opens the palette from a text field too (a line edit would take
+    // it as "delete to the end of the line").
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void setupDriving();

@@ -68,6 +68,7 @@ void MainWindow::setupDriving()
     paletteAction->setToolTip(QStringLiteral("Go to any dashboard, panel, alert or view, or run an action (Ctrl+K)"));
     connect(paletteAction, &QAction::triggered, this, &MainWindow::openCommandPalette);
     addAction(paletteAction);
+    qApp->installEventFilter(this);
     auto *helpAction = new QAction(QStringLiteral("Keyboard shortcuts"), this);
     helpAction->setObjectName(QStringLiteral("helpAction"));
     helpAction->setShortcuts({QKeySequence(Qt::Key_F1), QKeySequence(QStringLiteral("?"))});
@@ -462,6 +463,25 @@ void MainWindow::closeEvent(QCloseEvent *event)
         }
     }
     QMainWindow::closeEvent(event);
+}
+
+} // namespace vigil::ui
+
+namespace vigil::ui {
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::ShortcutOverride) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        auto *widget = qobject_cast<QWidget *>(watched);
+        if (widget && widget->window() == this
+            && QKeySequence(key->keyCombination()) == QKeySequence(Qt::CTRL | Qt::Key_K)) {
+            // Not accepted and not delivered: the shortcut map goes on to the window's action.
+            event->ignore();
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
 }
 
 } // namespace vigil::ui

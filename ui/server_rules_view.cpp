@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "server_rules_view.h"
+#include "theme.h"
 
 #include <QDateTime>
 #include <QHBoxLayout>
@@ -75,7 +76,7 @@ ServerRulesView::ServerRulesView(Session *session, QWidget *parent) : QWidget(pa
     m_errors->setObjectName(QStringLiteral("serverRulesErrors"));
     m_errors->setTextFormat(Qt::PlainText);
     m_errors->setWordWrap(true);
-    m_errors->setStyleSheet(QStringLiteral("color: #b71c1c;"));
+    setErrorText(m_errors);
     m_errors->hide();
     layout->addWidget(m_errors);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "server_silence_dialog.h"
+#include "theme.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -253,7 +254,7 @@ void ServerSilenceDialog::updatePreview()
 
 void ServerSilenceDialog::showProblems(const QStringList &problems)
 {
-    m_message->setStyleSheet(QStringLiteral("color: #b71c1c;"));
+    setErrorText(m_message);
     m_message->setText(problems.join(u'\n'));
     m_message->setVisible(!problems.isEmpty());
 }

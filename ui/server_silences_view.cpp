@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "server_silences_view.h"
+#include "theme.h"
 
 #include <QCheckBox>
 #include <QDateTime>
@@ -72,7 +73,7 @@ ServerSilencesView::ServerSilencesView(Session *session, QWidget *parent) : QWid
     m_errors->setObjectName(QStringLiteral("serverSilencesErrors"));
     m_errors->setTextFormat(Qt::PlainText);
     m_errors->setWordWrap(true);
-    m_errors->setStyleSheet(QStringLiteral("color: #b71c1c;"));
+    setErrorText(m_errors);
     m_errors->hide();
     layout->addWidget(m_errors);
 

@@ -2,7 +2,9 @@
 #include "theme.h"
 
 #include <QApplication>
+#include <QEvent>
 #include <QPalette>
+#include <QWidget>
 #include <QStyle>
 #include <optional>
 
@@ -57,6 +59,10 @@ QPalette lightPalette()
 
 } // namespace
 
+namespace {
+void recolourErrorText();
+} // namespace
+
 QString themeName(ThemeMode mode)
 {
     switch (mode) {
@@ -92,6 +98,7 @@ void applyTheme(ThemeMode mode)
     case ThemeMode::Light: QApplication::setPalette(lightPalette()); break;
     case ThemeMode::Dark: QApplication::setPalette(darkPalette()); break;
     }
+    recolourErrorText();
 }
 
 ThemeMode currentTheme()
@@ -102,6 +109,56 @@ ThemeMode currentTheme()
 bool themeIsDark()
 {
     return QApplication::palette().color(QPalette::Window).lightness() < 128;
+}
+
+QColor errorTextColor()
+{
+    return themeIsDark() ? QColor(0xff, 0x8a, 0x80) : QColor(0xb7, 0x1c, 0x1c);
+}
+
+namespace {
+
+const char *const kErrorProperty = "vigilErrorText";
+
+void applyErrorColor(QWidget *w)
+{
+    w->setStyleSheet(w->property(kErrorProperty).toBool()
+                         ? QStringLiteral("color: %1;").arg(errorTextColor().name())
+                         : QString());
+}
+
+// Every error text, after applyTheme() (Qt sends ApplicationPaletteChange
+// only while the event loop runs, and only to child widgets).
+void recolourErrorText()
+{
+    for (QWidget *w : QApplication::allWidgets())
+        if (w->property(kErrorProperty).isValid())
+            applyErrorColor(w);
+}
+
+// Re-colours error text when the desktop's palette changes under System.
+class ErrorTextFollower : public QObject
+{
+public:
+    using QObject::QObject;
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::ApplicationPaletteChange)
+            if (auto *w = qobject_cast<QWidget *>(watched))
+                applyErrorColor(w);
+        return false;
+    }
+};
+
+} // namespace
+
+void setErrorText(QWidget *w, bool on)
+{
+    static auto *follower = new ErrorTextFollower(qApp);
+    if (!w->property(kErrorProperty).isValid())
+        w->installEventFilter(follower);
+    w->setProperty(kErrorProperty, on);
+    applyErrorColor(w);
 }
 
 } // namespace vigil::ui

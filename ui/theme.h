@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QColor>
 #include <QString>
+
+class QWidget;
 
 namespace vigil::ui {
 
@@ -18,5 +21,12 @@ void applyTheme(ThemeMode mode);
 ThemeMode currentTheme();
 bool systemPrefersDark();
 bool themeIsDark(); // what is on screen now
+
+// Red for error text that reads on either theme: #b71c1c (contrast 6.6:1 on
+// the light window) or #ff8a80 (7.9:1 on the dark one).
+QColor errorTextColor();
+// Shows `w`'s text in errorTextColor(), or back in the normal colour; it
+// follows a later theme change.
+void setErrorText(QWidget *w, bool on = true);
 
 } // namespace vigil::ui

@@ -30,6 +30,8 @@
 #include <QGraphicsTextItem>
 #include <QImage>
 #include <QLegendMarker>
+#include "alerts_view.h"
+
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QListWidget>
@@ -39,6 +41,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QtConcurrent>
+#include <QLabel>
 #include <cmath>
 
 using namespace vigil;
@@ -283,6 +286,44 @@ TEST_CASE("Driving: Ctrl+K, a few letters of a dashboard's name and Enter show t
     QTest::keyClick(w.window.get(), Qt::Key_K, Qt::ControlModifier);
     QTest::keyClick(palette->input(), Qt::Key_Escape);
     CHECK_FALSE(palette->isVisible());
+}
+
+TEST_CASE("Driving: Ctrl+K opens the palette from a text field too, and leaves the field's text alone",
+          "[ui][driving][palette]")
+{
+    DemoWindow w;
+    w.window->showAlerts();
+    auto *search = w.window->alertsView()->findChild<QLineEdit *>(QStringLiteral("alertsSearch"));
+    REQUIRE(search);
+    // On X11 and Wayland desktops a line edit claims Ctrl+K (its ShortcutOverride
+    // accepts it: "delete to the end of the line", the X11 key-binding scheme);
+    // the offscreen platform uses another scheme, so the field claims it here
+    // as it would there.
+    struct ClaimCtrlK : QObject
+    {
+        bool eventFilter(QObject *, QEvent *e) override
+        {
+            if (e->type() == QEvent::ShortcutOverride
+                && static_cast<QKeyEvent *>(e)->keyCombination() == QKeyCombination(Qt::ControlModifier, Qt::Key_K))
+                e->accept();
+            return false;
+        }
+    } claim;
+    search->installEventFilter(&claim);
+    search->setFocus();
+    QTest::keyClicks(search, QStringLiteral("fraud"));
+    search->setCursorPosition(2);
+    QTest::keyClick(search, Qt::Key_K, Qt::ControlModifier);
+    ui::CommandPalette *palette = w.window->commandPalette();
+    CHECK(palette->isVisible());
+    CHECK(search->text() == QStringLiteral("fraud")); // not "fr": the line edit did not take Ctrl+K
+    QTest::keyClick(palette->input(), Qt::Key_Escape);
+    CHECK_FALSE(palette->isVisible());
+    // Other editing keys still reach the field.
+    search->setFocus();
+    QTest::keyClick(search, Qt::Key_Backspace);
+    CHECK(search->text() == QStringLiteral("faud"));
+    search->removeEventFilter(&claim);
 }
 
 TEST_CASE("Command palette: subsequence matching, whole words and runs first", "[ui][driving][palette]")
@@ -545,4 +586,39 @@ TEST_CASE("vigil screenshot renders the alerts and drift views", "[ui][cli][driv
         CHECK(vigil.exitCode() == 0);
         CHECK(QImage(out).width() == 1600);
     }
+}
+
+namespace {
+// WCAG 2 contrast ratio of two colours.
+double contrast(const QColor &a, const QColor &b)
+{
+    auto lum = [](const QColor &c) {
+        auto ch = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+        return 0.2126 * ch(c.redF()) + 0.7152 * ch(c.greenF()) + 0.0722 * ch(c.blueF());
+    };
+    const double x = lum(a), y = lum(b);
+    return (std::max(x, y) + 0.05) / (std::min(x, y) + 0.05);
+}
+} // namespace
+
+TEST_CASE("Error text is red that reads on the light and the dark theme, and follows a theme change",
+          "[ui][driving][theme]")
+{
+    const ui::ThemeMode before = ui::currentTheme();
+    ui::applyTheme(ui::ThemeMode::Light);
+    QWidget view; // as in the views: a label inside a window
+    QLabel &label = *new QLabel(QStringLiteral("HTTP 503 from alertmanager"), &view);
+    ui::setErrorText(&label);
+    CHECK(label.styleSheet() == QStringLiteral("color: #b71c1c;"));
+    CHECK(contrast(ui::errorTextColor(), QApplication::palette().color(QPalette::Window)) >= 4.5);
+
+    ui::applyTheme(ui::ThemeMode::Dark);
+    CHECK(label.styleSheet() == QStringLiteral("color: #ff8a80;")); // followed the change
+    // WCAG AA for text: 4.5:1. The light theme's red on the dark window would be 2.2:1.
+    CHECK(contrast(ui::errorTextColor(), QApplication::palette().color(QPalette::Window)) >= 4.5);
+    CHECK(contrast(QColor(0xb7, 0x1c, 0x1c), QApplication::palette().color(QPalette::Window)) < 4.5);
+
+    ui::setErrorText(&label, false);
+    CHECK(label.styleSheet().isEmpty());
+    ui::applyTheme(before);
 }
