@@ -30,11 +30,27 @@ wait_http() { # url seconds
   return 1
 }
 
+# With Prometheus, the fleet starts as if it had run for the last 16 minutes
+# (the workspace's 15-minute range plus the 1-minute rate window) and writes
+# that history, which promtool backfills into Prometheus before it starts: the
+# charts are full and the compare view's canary judge (one value a minute, at
+# least 10 a side) has a verdict at once. VIGIL_DEMO_HISTORY=0 starts empty.
+history_s=${VIGIL_DEMO_HISTORY:-1320}
+fleet_args=(--port 0 --seed 42)
+backfill=""
+if command -v prometheus >/dev/null && command -v promtool >/dev/null && ((history_s > 0)); then
+  backfill="$tmp/history.om"
+  fleet_args+=(--history "$history_s" --history-step 5 --history-file "$backfill" --history-job model-fleet)
+elif command -v prometheus >/dev/null && ((history_s > 0)); then
+  echo "vigil demo: promtool is missing, so Prometheus starts without history" \
+    "(the canary verdict needs 10 minutes of scrapes)" >&2
+fi
+
 echo "vigil demo: starting the simulated fleet"
-"$bin/vigil-demo-fleet" --port 0 --seed 42 >"$tmp/fleet.out" 2>"$tmp/fleet.err" &
+"$bin/vigil-demo-fleet" "${fleet_args[@]}" >"$tmp/fleet.out" 2>"$tmp/fleet.err" &
 pids+=($!)
 fleet_url=""
-for ((i = 0; i < 100; i++)); do
+for ((i = 0; i < 300; i++)); do
   fleet_url=$(sed -n 's/^listening on //p' "$tmp/fleet.out" | head -n1)
   [[ -n "$fleet_url" ]] && break
   sleep 0.1
@@ -58,6 +74,18 @@ scrape_configs:
     static_configs:
       - targets: ["${fleet_url#http://}"]
 YAML
+  mkdir -p "$tmp/prometheus"
+  if [[ -n "$backfill" ]]; then
+    started=$(date +%s%N)
+    if promtool tsdb create-blocks-from openmetrics "$backfill" "$tmp/prometheus" >"$tmp/promtool.log" 2>&1; then
+      echo "vigil demo: backfilled the last $((history_s / 60)) minutes into Prometheus" \
+        "($(( $(stat -c %s "$backfill") / 1024 )) KiB, $(( ($(date +%s%N) - started) / 1000000 )) ms)"
+    else
+      echo "vigil demo: promtool could not backfill the history; Prometheus starts empty:" >&2
+      tail -n 5 "$tmp/promtool.log" >&2
+    fi
+    rm -f "$backfill"
+  fi
   prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/prometheus" \
     --web.listen-address="127.0.0.1:$port" --log.level=warn >"$tmp/prometheus.log" 2>&1 &
   pids+=($!)
@@ -79,10 +107,12 @@ else
 fi
 
 if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
-  out="$build/demo-dashboard.png"
-  echo "vigil demo: no display here; rendering the dashboard offscreen to $out instead"
+  # VIGIL_DEMO_VIEW picks another view, e.g. compare:fraud-detector.
+  view=${VIGIL_DEMO_VIEW:-dashboard:Fleet overview}
+  out="$build/demo-$(printf '%s' "${view%%:*}" | tr -c 'a-zA-Z0-9-' '-').png"
+  echo "vigil demo: no display here; rendering '$view' offscreen to $out instead"
   "$bin/vigil" screenshot --workspace "$here/resources/workspaces/demo.yaml" \
-    --view "dashboard:Fleet overview" -o "$out" --timeout 90s
+    --view "$view" -o "$out" --timeout 90s
   exit $?
 fi
 echo "vigil demo: opening Vigil (close the window or press Ctrl+C to stop everything)"
