@@ -4,6 +4,7 @@
 #include "server/fleet_server.h"
 #include "server/metrics_routes.h"
 #include "server/mlflow_routes.h"
+#include "server/mlflow_seeder.h"
 #include "server/quit_on_signal.h"
 
 #include <QCommandLineParser>
@@ -73,11 +74,33 @@ int main(int argc, char **argv)
         QStringLiteral("The 'job' label of the history's series: the job_name of the Prometheus scrape config "
                        "that scrapes this server (its 'instance' label is 127.0.0.1:PORT)."),
         QStringLiteral("NAME"), QStringLiteral("model-fleet"));
+    const QCommandLineOption seedMlflowOption(
+        QStringLiteral("seed-mlflow"),
+        QStringLiteral("Do not serve: write the demo registry (models, versions, stages, aliases, runs) into the "
+                       "MLflow tracking server at URL through its REST API, then exit."),
+        QStringLiteral("URL"));
     parser.addOptions({portOption, seedOption, scaleOption, periodOption, windowOption, historyOption,
-                       historyFileOption, historyStepOption, historyJobOption});
+                       historyFileOption, historyStepOption, historyJobOption, seedMlflowOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty())
         usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
+
+    if (parser.isSet(seedMlflowOption)) {
+        const QUrl url(parser.value(seedMlflowOption));
+        const SeedReport report = seedMlflow(url, demoFleet());
+        for (const QString &line : report.seeded)
+            std::printf("seeded %s\n", qPrintable(line));
+        for (const QString &line : report.skipped)
+            std::printf("skipped %s\n", qPrintable(line));
+        if (!report.ok) {
+            std::fprintf(stderr, "vigil-demo-fleet: cannot seed MLflow at %s: %s\n", qPrintable(url.toString()),
+                         qPrintable(report.error));
+            return 1;
+        }
+        std::printf("MLflow at %s holds the demo registry (%d requests)\n", qPrintable(url.toString()),
+                    report.requests);
+        return 0;
+    }
 
     bool ok = false;
     const uint port = parser.value(portOption).toUInt(&ok);
