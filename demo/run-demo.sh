@@ -11,7 +11,10 @@ bin="$build/bin"
 tmp=$(mktemp -d -t vigil-demo.XXXXXX)
 pids=()
 
+mlflow_pid=""
 cleanup() {
+  # MLflow's whole process group (the server and its gunicorn workers).
+  if [[ -n "$mlflow_pid" ]]; then kill -- "-$mlflow_pid" 2>/dev/null || true; wait "$mlflow_pid" 2>/dev/null || true; fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$tmp"
@@ -30,11 +33,11 @@ wait_http() { # url seconds
   return 1
 }
 
-# With Prometheus, the fleet starts as if it had run for the last 16 minutes
-# (the workspace's 15-minute range plus the 1-minute rate window) and writes
-# that history, which promtool backfills into Prometheus before it starts: the
-# charts are full and the compare view's canary judge (one value a minute, at
-# least 10 a side) has a verdict at once. VIGIL_DEMO_HISTORY=0 starts empty.
+# With Prometheus, the fleet starts as if it had run for the last 22 minutes
+# and writes that history, which promtool backfills into Prometheus before it
+# starts: the charts are full and the compare view's canary judge (one value a
+# minute over the 15-minute range, at least 10 a side) fails the slowed-down
+# canary at once (demo/README.md says why 22). VIGIL_DEMO_HISTORY=0 starts empty.
 history_s=${VIGIL_DEMO_HISTORY:-1320}
 fleet_args=(--port 0 --seed 42)
 backfill=""
@@ -44,6 +47,38 @@ if command -v prometheus >/dev/null && command -v promtool >/dev/null && ((histo
 elif command -v prometheus >/dev/null && ((history_s > 0)); then
   echo "vigil demo: promtool is missing, so Prometheus starts without history" \
     "(the canary verdict needs 10 minutes of scrapes)" >&2
+fi
+
+# The compare view reads the MLflow registry the fleet serves, unless a real
+# MLflow is at hand: VIGIL_DEMO_MLFLOW_URL (a running tracking server), or
+# `mlflow` on PATH (started here on a temporary SQLite store). Either is seeded
+# with the demo's models, versions, stages, aliases and runs, and used instead.
+# Before the fleet starts, so MLflow's start-up does not delay the first scrape
+# after the fleet's history.
+registry_url=""
+mlflow_url="${VIGIL_DEMO_MLFLOW_URL:-}"
+if [[ -z "$mlflow_url" ]] && command -v mlflow >/dev/null; then
+  mlflow_port=$(free_port)
+  echo "vigil demo: starting MLflow ($(command -v mlflow)) on 127.0.0.1:$mlflow_port"
+  # Its own process group: `mlflow server` runs gunicorn workers as children.
+  setsid mlflow server --host 127.0.0.1 --port "$mlflow_port" \
+    --backend-store-uri "sqlite:///$tmp/mlflow.db" --default-artifact-root "$tmp/mlflow-artifacts" \
+    >"$tmp/mlflow.log" 2>&1 &
+  mlflow_pid=$!
+  if wait_http "http://127.0.0.1:$mlflow_port/health" 60; then
+    mlflow_url="http://127.0.0.1:$mlflow_port"
+  else
+    echo "vigil demo: MLflow did not answer within 60 s; using the fleet's registry. Its log:" >&2
+    tail -n 20 "$tmp/mlflow.log" >&2
+  fi
+fi
+if [[ -n "$mlflow_url" ]]; then
+  if "$bin/vigil-demo-fleet" --seed-mlflow "$mlflow_url"; then
+    registry_url="$mlflow_url"
+    echo "vigil demo: the compare view reads MLflow at $mlflow_url"
+  else
+    echo "vigil demo: could not seed MLflow at $mlflow_url; using the fleet's registry" >&2
+  fi
 fi
 
 echo "vigil demo: starting the simulated fleet"
@@ -59,8 +94,7 @@ if [[ -z "$fleet_url" ]]; then
   echo "vigil demo: the fleet did not start:" >&2; cat "$tmp/fleet.err" >&2; exit 1
 fi
 echo "vigil demo: fleet at $fleet_url/metrics"
-# The fleet also serves the MLflow registry the compare view reads.
-export VIGIL_REGISTRY_URL="$fleet_url"
+export VIGIL_REGISTRY_URL="${registry_url:-$fleet_url}"
 
 export PROMETHEUS_URL=""
 if command -v prometheus >/dev/null; then
