@@ -161,11 +161,12 @@ TEST_CASE("Demo backfill: counters continue across the backfill and live boundar
     for (int i = 1; i < points.size(); ++i) {
         INFO("point " << i << " at " << time(i));
         CHECK(value(i) >= value(i - 1));
-        // The history's points every 5 s, then the scrapes every second.
+        // The history's points every 5 s, then the scrapes every second (a
+        // failed scrape on a busy machine may leave a 2 s gap, never a 5 s one).
         if (i < backfilled)
             CHECK(time(i) - time(i - 1) == kStepSeconds * 1000);
         else if (i > backfilled)
-            CHECK(std::abs(time(i) - time(i - 1) - 1000) < 500);
+            CHECK(time(i) - time(i - 1) < 4'000);
     }
     const int boundary = backfilled; // the first live scrape
     CHECK(time(boundary) >= demo.startedMs);
