@@ -10,6 +10,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QRegularExpression>
 #include <QUrlQuery>
 
 #include <algorithm>
@@ -79,9 +80,11 @@ public:
             a.message = QStringLiteral("%1: no answer (%2)").arg(where, reply->errorString());
         } else if (a.status != 200) {
             a.errorCode = a.body.value(QLatin1String("error_code")).toString();
+            // MLflow's JSON message, or the text of an HTML page (Flask's, a proxy's).
+            static const QRegularExpression tags(QStringLiteral("<[^>]*>"));
             const QString serverMessage = a.body.contains(QLatin1String("message"))
                                               ? a.body.value(QLatin1String("message")).toString()
-                                              : QString::fromUtf8(bytes.left(200)).simplified();
+                                              : QString::fromUtf8(bytes.left(2000)).remove(tags).simplified().left(200);
             a.message = QStringLiteral("%1: HTTP %2%3: %4")
                             .arg(where)
                             .arg(a.status)
