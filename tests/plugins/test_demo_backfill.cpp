@@ -7,16 +7,20 @@
 #include <catch2/catch.hpp>
 
 #include "compare/compare_loader.h"
+#include "fleet/fleet_simulation.h"
+#include "fleet/history.h"
 #include "sources/connector.h"
 #include "support/test_stack.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPluginLoader>
+#include <QRegularExpression>
 #include <QSignalSpy>
 
 #include <cmath>
@@ -72,10 +76,14 @@ struct BackfilledDemo
 };
 
 // /api/v1/query, raw: a range selector gives every stored sample with its time.
-QJsonArray instantResult(const QUrl &prometheus, const QString &expr)
+// At `timeMs`, or now when 0.
+QJsonArray instantResult(const QUrl &prometheus, const QString &expr, qint64 timeMs = 0)
 {
     // Encoded by hand: a '+' in the expression must reach Prometheus as %2B.
-    const QUrl url = QUrl::fromEncoded(prometheus.toEncoded() + "/api/v1/query?query=" + QUrl::toPercentEncoding(expr));
+    QByteArray query = "/api/v1/query?query=" + QUrl::toPercentEncoding(expr);
+    if (timeMs != 0)
+        query += "&time=" + QByteArray::number(double(timeMs) / 1000.0, 'f', 3);
+    const QUrl url = QUrl::fromEncoded(prometheus.toEncoded() + query);
     const SimpleResponse r = httpGet(url, 5'000);
     INFO(expr.toStdString() << " -> " << r.status << " " << r.body.left(500).toStdString());
     REQUIRE(r.status == 200);
@@ -249,4 +257,51 @@ TEST_CASE("Demo backfill: seconds after start the canary judge fails fraud-detec
     REQUIRE(spam.verdicts.size() == 1);
     INFO(spam.verdicts.first().reason.toStdString());
     CHECK(spam.verdicts.first().verdict != Verdict::NotEnoughData);
+}
+
+TEST_CASE("Demo backfill: a history across a 2-hour boundary becomes two aligned blocks that read as one series",
+          "[plugins][demo][backfill]")
+{
+    // promtool cuts blocks at multiples of 2 hours since the epoch. A history of
+    // 20 minutes ending 10 minutes past such a boundary, a few hours ago:
+    constexpr qint64 kTwoHours = 2 * 3'600'000;
+    const qint64 boundary = (QDateTime::currentMSecsSinceEpoch() - 3'600'000) / kTwoHours * kTwoHours;
+    demo::HistoryOptions options;
+    options.originWallMs = boundary - 10 * 60'000;
+    options.lengthMs = 20 * 60'000;
+    options.stepMs = 5'000;
+    options.targetLabels = {{QStringLiteral("job"), QStringLiteral("fleet")},
+                            {QStringLiteral("instance"), QStringLiteral("127.0.0.1:1")}};
+    TestStack stack;
+    const QString file = stack.dir() + QStringLiteral("/across.om");
+    {
+        QFile out(file);
+        REQUIRE(out.open(QIODevice::WriteOnly));
+        demo::FleetSimulation sim;
+        REQUIRE(demo::writeOpenMetricsHistory(sim, options, out));
+    }
+    TestStack::PrometheusRules backfill;
+    backfill.backfill = file;
+    const QUrl prometheus = stack.startPrometheus({}, 1000, backfill);
+
+    // Two blocks (ULID directories) in the data directory, split at the boundary.
+    const QStringList blocks = QDir(stack.dir() + QStringLiteral("/prometheus-data-0"))
+                                   .entryList(QDir::Dirs | QDir::NoDotAndDotDot)
+                                   .filter(QRegularExpression(QStringLiteral("^[0-9A-Z]{26}$")));
+    CHECK(blocks.size() == 2);
+
+    const QString selector = QStringLiteral("model_requests_total{model=\"fraud-detector\",version=\"v12\",code=\"200\"}");
+    const auto at = [&](const QString &expr, qint64 ms) {
+        const QJsonArray r = instantResult(prometheus, expr, ms);
+        REQUIRE(r.size() == 1);
+        return r[0].toObject()[QStringLiteral("value")].toArray()[1].toString().toDouble();
+    };
+    const qint64 end = options.originWallMs + options.lengthMs;
+    // Every point of both blocks, in one series, with no reset at the seam.
+    CHECK(at(QStringLiteral("count_over_time(%1[21m])").arg(selector), end) == 241);
+    CHECK(at(QStringLiteral("resets(%1[21m])").arg(selector), end) == 0);
+    // The rate across the seam is the rate on either side of it (~255 req/s off-peak).
+    const double rate = at(QStringLiteral("rate(%1[1m])").arg(selector), boundary + 30'000);
+    CHECK(rate > 200);
+    CHECK(rate < 320);
 }
