@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Starts the demo stack on free loopback ports with a temporary data directory:
-# the simulated fleet, a real Prometheus scraping it every second, then Vigil
-# on the demo workspace. Ctrl+C (or closing Vigil) stops everything it started.
+# the simulated fleet, a real Prometheus scraping it every second (backfilled
+# with the fleet's last 22 minutes), then Vigil on the demo workspace. Ctrl+C
+# (or closing Vigil) stops everything it started.
 #   demo/run-demo.sh [BUILD_DIR]
+# Environment: VIGIL_DEMO_HISTORY=S (seconds of history, 0: none),
+# VIGIL_DEMO_MLFLOW_URL=URL (a running MLflow to seed and use), and without a
+# display VIGIL_DEMO_VIEW=VIEW (what to render, e.g. compare:fraud-detector).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$here/build}" && pwd)
@@ -13,8 +17,9 @@ pids=()
 
 mlflow_pid=""
 cleanup() {
-  # MLflow's whole process group (the server and its gunicorn workers).
-  if [[ -n "$mlflow_pid" ]]; then kill -- "-$mlflow_pid" 2>/dev/null || true; wait "$mlflow_pid" 2>/dev/null || true; fi
+  # MLflow's whole session (the server and its gunicorn workers).
+  if [[ -f "$tmp/mlflow.pgid" ]]; then kill -- "-$(cat "$tmp/mlflow.pgid")" 2>/dev/null || true; fi
+  if [[ -n "$mlflow_pid" ]]; then wait "$mlflow_pid" 2>/dev/null || true; fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$tmp"
@@ -60,8 +65,10 @@ mlflow_url="${VIGIL_DEMO_MLFLOW_URL:-}"
 if [[ -z "$mlflow_url" ]] && command -v mlflow >/dev/null; then
   mlflow_port=$(free_port)
   echo "vigil demo: starting MLflow ($(command -v mlflow)) on 127.0.0.1:$mlflow_port"
-  # Its own process group: `mlflow server` runs gunicorn workers as children.
-  setsid mlflow server --host 127.0.0.1 --port "$mlflow_port" \
+  # Its own session (so its own process group, whose id it writes down):
+  # `mlflow server` runs gunicorn workers as children.
+  setsid bash -c 'echo $$ >"$1/mlflow.pgid"; shift; exec "$@"' _ "$tmp" \
+    mlflow server --host 127.0.0.1 --port "$mlflow_port" \
     --backend-store-uri "sqlite:///$tmp/mlflow.db" --default-artifact-root "$tmp/mlflow-artifacts" \
     >"$tmp/mlflow.log" 2>&1 &
   mlflow_pid=$!
