@@ -503,7 +503,7 @@ TEST_CASE("MLflow seeding: read by Vigil's MLflow connector, the seeded server r
     REQUIRE(seededRegistry);
     REQUIRE(fleetRegistry);
 
-    for (const QString model : {QStringLiteral("fraud-detector"), QStringLiteral("spam-filter")}) {
+    for (const QString &model : {QStringLiteral("fraud-detector"), QStringLiteral("spam-filter")}) {
         const QStringList fromSeeded = describe(*seededRegistry, model);
         INFO(fromSeeded.join(u'\n').toStdString());
         CHECK(fromSeeded.size() == 2);
