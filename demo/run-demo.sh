@@ -67,6 +67,7 @@ if [[ -z "$mlflow_url" ]] && command -v mlflow >/dev/null; then
   echo "vigil demo: starting MLflow ($(command -v mlflow)) on 127.0.0.1:$mlflow_port"
   # Its own session (so its own process group, whose id it writes down):
   # `mlflow server` runs gunicorn workers as children.
+  # shellcheck disable=SC2016 # expanded by the inner shell, on purpose
   setsid bash -c 'echo $$ >"$1/mlflow.pgid"; shift; exec "$@"' _ "$tmp" \
     mlflow server --host 127.0.0.1 --port "$mlflow_port" \
     --backend-store-uri "sqlite:///$tmp/mlflow.db" --default-artifact-root "$tmp/mlflow-artifacts" \
