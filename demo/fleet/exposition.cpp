@@ -74,6 +74,8 @@ QString escape(const QString &text, bool quote)
 
 } // namespace
 
+QString escapeExpositionText(const QString &text, bool quote) { return escape(text, quote); }
+
 QByteArray renderExposition(const QList<MetricFamily> &families, qint64 timestampMs)
 {
     QString out;

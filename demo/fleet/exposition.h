@@ -43,6 +43,10 @@ QByteArray renderExposition(const QList<MetricFamily> &families, qint64 timestam
 // The Content-Type Prometheus expects for that format.
 inline constexpr char kExpositionContentType[] = "text/plain; version=0.0.4; charset=utf-8";
 
+// The text format's escapes: backslash and newline, and with `quote` also the
+// double quote (label values; OpenMetrics escapes it in HELP too).
+QString escapeExpositionText(const QString &text, bool quote);
+
 // Shortest text that reads back as the same double; +Inf, -Inf and NaN as Prometheus writes them.
 QString formatValue(double value);
 

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "server/fleet_server.h"
 
+#include "fleet/history.h"
+
+#include <QDateTime>
 #include <QHostAddress>
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
 
+#include <algorithm>
+
 namespace vigil::demo {
 
-FleetServer::FleetServer(FleetConfig config, double timeScale, QObject *parent)
-    : QObject(parent), m_simulation(config), m_timeScale(timeScale)
+FleetServer::FleetServer(FleetConfig config, double timeScale, qint64 historyMs, QObject *parent)
+    : QObject(parent), m_simulation(config), m_timeScale(timeScale), m_historyMs(std::max<qint64>(historyMs, 0))
 {
+    m_startWallMs = QDateTime::currentMSecsSinceEpoch();
     m_started.start();
     // Advance between scrapes too, so a scrape after a long pause does not have
     // to simulate the whole gap at once.
@@ -34,8 +40,19 @@ quint16 FleetServer::listen(quint16 port)
 
 const FleetSimulation &FleetServer::catchUp()
 {
-    m_simulation.advanceTo(qint64(double(m_started.elapsed()) * m_timeScale));
+    m_simulation.advanceTo(qint64(double(m_historyMs + m_started.elapsed()) * m_timeScale));
     return m_simulation;
+}
+
+bool FleetServer::writeHistory(QIODevice &out, qint64 stepMs, const Labels &targetLabels, QString *error)
+{
+    HistoryOptions options;
+    options.originWallMs = originWallMs();
+    options.lengthMs = m_historyMs;
+    options.stepMs = stepMs;
+    options.timeScale = m_timeScale;
+    options.targetLabels = targetLabels;
+    return writeOpenMetricsHistory(m_simulation, options, out, error);
 }
 
 QByteArray FleetServer::indexPage() const

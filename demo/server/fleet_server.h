@@ -5,6 +5,7 @@
 
 #include <QElapsedTimer>
 #include <QHttpServer>
+#include <QIODevice>
 #include <QObject>
 #include <QTimer>
 
@@ -19,7 +20,10 @@ namespace vigil::demo {
 class FleetServer : public QObject
 {
 public:
-    FleetServer(FleetConfig config, double timeScale, QObject *parent = nullptr);
+    // `historyMs`: the fleet has already been running for this much wall time
+    // when the server starts (simulated time 0 was that long ago), so the live
+    // series continue a history written by writeHistory().
+    FleetServer(FleetConfig config, double timeScale, qint64 historyMs = 0, QObject *parent = nullptr);
 
     // Listens on 127.0.0.1 only (port 0 = any free port). Returns the bound port, 0 on failure.
     quint16 listen(quint16 port);
@@ -28,6 +32,14 @@ public:
     const FleetSimulation &catchUp();
     const FleetSimulation &simulation() const { return m_simulation; }
     double timeScale() const { return m_timeScale; }
+    // Wall time (ms since the epoch) of simulated time 0.
+    qint64 originWallMs() const { return m_startWallMs - m_historyMs; }
+
+    // Writes the history (simulated time 0 up to the server's start, one point
+    // per `stepMs`) as OpenMetrics, each series labelled with `targetLabels`.
+    // Call once, before the event loop runs: it advances the simulation the
+    // live routes then continue from.
+    bool writeHistory(QIODevice &out, qint64 stepMs, const Labels &targetLabels, QString *error);
 
     template<typename Handler>
     void route(const QString &path, const QString &description, Handler &&handler)
@@ -41,6 +53,8 @@ private:
 
     FleetSimulation m_simulation;
     double m_timeScale;
+    qint64 m_historyMs = 0;
+    qint64 m_startWallMs = 0;
     QElapsedTimer m_started;
     QTimer m_ticker;
     QHttpServer m_http;

@@ -150,15 +150,15 @@ QString TestStack::writeScrapeConfig(const QString &fileName, const QList<QUrl> 
     return path;
 }
 
-QUrl TestStack::startDemoFleet(double timeScale)
+QUrl TestStack::startDemoFleet(double timeScale, const QStringList &extraArgs)
 {
     const QString program = QStringLiteral(VIGIL_BIN_DIR "/vigil-demo-fleet");
     if (!QFileInfo(program).isExecutable())
         FAIL(program.toStdString() << " is not built (target vigil-demo-fleet)");
     const QString name = QStringLiteral("vigil-demo-fleet-%1").arg(m_children.size());
     QProcess *p = spawn(name, program,
-                        {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--time-scale"),
-                         QString::number(timeScale)});
+                        QStringList{QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--time-scale"),
+                                    QString::number(timeScale)} + extraArgs);
     // Its first stdout line says where it listens: "listening on http://127.0.0.1:PORT".
     static const QRegularExpression re(QStringLiteral("^listening on (http://127\\.0\\.0\\.1:\\d+)"));
     QUrl url;
@@ -207,6 +207,19 @@ QUrl TestStack::startPrometheus(const QList<QUrl> &targets, int scrapeIntervalMs
         extra << QStringLiteral("--rules.alert.resend-delay=1s");
     }
     const QString data = QDir(m_dir.path()).filePath(QStringLiteral("prometheus-data-%1").arg(n));
+    if (!rules.backfill.isEmpty()) {
+        const QString promtool = requireProgram(QStringLiteral("promtool"), QStringLiteral("prometheus"));
+        QProcess backfill;
+        backfill.setProcessChannelMode(QProcess::MergedChannels);
+        backfill.start(promtool, {QStringLiteral("tsdb"), QStringLiteral("create-blocks-from"),
+                                  QStringLiteral("openmetrics"), rules.backfill, data});
+        // Spin the event loop meanwhile: servers in this process keep answering.
+        const bool finished = backfill.waitForStarted(10'000) &&
+                              waitUntil([&] { return backfill.state() == QProcess::NotRunning; }, 60'000);
+        if (!finished || backfill.exitStatus() != QProcess::NormalExit || backfill.exitCode() != 0)
+            FAIL("promtool could not backfill " << rules.backfill.toStdString() << ":\n"
+                                                << backfill.readAll().toStdString());
+    }
     const quint16 port = freeLoopbackPort();
     const QString name = QStringLiteral("prometheus-%1").arg(n);
     QProcess *p = spawn(name, program,

@@ -52,18 +52,22 @@ public:
     TestStack(const TestStack &) = delete;
     TestStack &operator=(const TestStack &) = delete;
 
-    // VIGIL_BIN_DIR/vigil-demo-fleet --port 0 --time-scale N; its base URL.
-    QUrl startDemoFleet(double timeScale = 60.0);
+    // VIGIL_BIN_DIR/vigil-demo-fleet --port 0 --time-scale N [extraArgs]; its base URL.
+    QUrl startDemoFleet(double timeScale = 60.0, const QStringList &extraArgs = {});
     // Prometheus scraping `targets` (base URLs; /metrics is scraped) every
     // `scrapeIntervalMs`; returns its base URL once /-/ready answers.
     QUrl startPrometheus(const QList<QUrl> &targets, int scrapeIntervalMs = 1000);
     // The same, evaluating the rule file `rulesYaml` (its text; give each
     // group `interval: 1s`) and, when `alertmanager` is valid, sending its
     // alerts there (re-sent every second rather than every minute).
+    // With `backfill` (an OpenMetrics file), `promtool tsdb create-blocks-from
+    // openmetrics` first turns it into blocks in the new data directory, as
+    // demo/run-demo.sh does. The scrape job is named "fleet".
     struct PrometheusRules
     {
         QString rulesYaml;
         QUrl alertmanager;
+        QString backfill;
     };
     QUrl startPrometheus(const QList<QUrl> &targets, int scrapeIntervalMs, const PrometheusRules &rules);
     // Alertmanager (Debian's prometheus-alertmanager) with its own storage

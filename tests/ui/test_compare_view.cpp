@@ -245,6 +245,50 @@ TEST_CASE("Main window: the demo workspace's models get a Compare entry that com
     CHECK(s.verdicts.first().verdict == Verdict::NotEnoughData);
 }
 
+TEST_CASE("Main window: with make demo's backfilled history the demo workspace fails the fraud-detector canary at once",
+          "[ui][compare][backfill]")
+{
+    // As demo/run-demo.sh starts it: the fleet with 22 minutes of history,
+    // promtool backfilling it into Prometheus, the demo workspace as shipped.
+    TestStack stack;
+    const QString history = stack.dir() + QStringLiteral("/history.om");
+    const QUrl fleet = stack.startDemoFleet(1.0, {"--history", "1320", "--history-file", history, "--history-job", "fleet"});
+    TestStack::PrometheusRules backfill;
+    backfill.backfill = history;
+    const QUrl prometheus = stack.startPrometheus({fleet}, 1000, backfill);
+    qputenv("PROMETHEUS_URL", prometheus.toString().toUtf8());
+    qputenv("VIGIL_DEMO_KIND", "prometheus");
+    qputenv("VIGIL_REGISTRY_URL", fleet.toString().toUtf8());
+    Workspace ws = loadWorkspace(QStringLiteral(VIGIL_SOURCE_DIR "/resources/workspaces/demo.yaml"));
+    qunsetenv("PROMETHEUS_URL");
+    qunsetenv("VIGIL_DEMO_KIND");
+    qunsetenv("VIGIL_REGISTRY_URL");
+    INFO(ws.errorMessages().join(u'\n').toStdString());
+    REQUIRE_FALSE(ws.hasErrors());
+
+    Session session;
+    session.loadPlugins({QStringLiteral(VIGIL_PLUGIN_DIR)});
+    REQUIRE(session.open(ws).isEmpty());
+    ui::MainWindow window(&session, {});
+    window.resize(1600, 1000);
+    window.show();
+    REQUIRE(window.showCompare(QStringLiteral("fraud-detector")));
+    ui::CompareView *view = window.compareView(QStringLiteral("fraud-detector"));
+    REQUIRE(view);
+    REQUIRE(waitUntil([&] { return view->hasSnapshot(); }, 20'000));
+    const CompareSnapshot &s = view->snapshot();
+    INFO(s.error.toStdString());
+    REQUIRE(s.columns.size() == 2);
+    CHECK(s.stepMs == 60'000); // the workspace's default interval
+    REQUIRE(s.verdicts.size() == 1);
+    INFO(s.verdicts.first().reason.toStdString());
+    CHECK(s.verdicts.first().verdict == Verdict::Fail);
+    CHECK(view->summary()->text().contains(QStringLiteral("FAIL")));
+    const QString dir = QStringLiteral(VIGIL_BINARY_DIR "/screenshots");
+    QDir().mkpath(dir);
+    REQUIRE(window.grab().save(dir + QStringLiteral("/compare-demo-backfilled.png"), "PNG"));
+}
+
 TEST_CASE("vigil screenshot renders the compare view of a model, and names the models it has", "[ui][compare][cli]")
 {
     // The registry from a running fleet; the live metrics from the in-process
