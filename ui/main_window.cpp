@@ -144,7 +144,9 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
     populateViews(ws, nullptr);
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         m_tray = new QSystemTrayIcon(this);
+        m_tray->setObjectName(QStringLiteral("trayIcon"));
         auto *menu = new QMenu(this);
+        menu->setObjectName(QStringLiteral("trayMenu"));
         menu->addAction(QStringLiteral("Show alerts"), this, [this] { showNormal(); raise(); activateWindow(); showAlerts(); });
         menu->addAction(QStringLiteral("Quit Vigil"), this, [this] {
             m_quitting = true; // not just into the tray
@@ -152,7 +154,14 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
             QCoreApplication::quit();
         });
         m_tray->setContextMenu(menu);
-        connect(m_tray, &QSystemTrayIcon::activated, this, [this] { showNormal(); raise(); activateWindow(); showAlerts(); });
+        connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
+            if (reason == QSystemTrayIcon::Context)
+                return; // a right click opens the menu, nothing more
+            showNormal();
+            raise();
+            activateWindow();
+            showAlerts();
+        });
         m_tray->show();
     }
     updateAlertBadge(0);
