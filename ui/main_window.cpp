@@ -162,9 +162,10 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
             activateWindow();
             showAlerts();
         });
-        m_tray->show();
     }
     updateAlertBadge(0);
+    if (m_tray)
+        m_tray->show(); // with its icon: the badge
     // Where the desktop has no notification server, the tray says it instead.
     connect(session, &Session::desktopNotificationsAvailable, this, [this](bool available, const QString &reason) {
         m_useBalloons = !available;

@@ -239,14 +239,16 @@ struct TrayApp
     TrayHost::Item item;
 
     // keepWatching: the stored answer to "Keep watching?", none when invalid.
-    explicit TrayApp(const QVariant &keepWatching)
+    // withHost false: a desktop without a tray (no StatusNotifierWatcher).
+    explicit TrayApp(const QVariant &keepWatching, bool withHost = true)
     {
         REQUIRE(qEnvironmentVariableIsSet("DBUS_SESSION_BUS_ADDRESS")); // run through ctest
         REQUIRE(QGuiApplication::platformName() == QStringLiteral("xcb")); // with-xvfb.sh
         REQUIRE(dir.isValid());
         QString error;
         INFO(error.toStdString());
-        REQUIRE(watcher.start(&error));
+        if (withHost)
+            REQUIRE(watcher.start(&error));
         REQUIRE(notifications.start(&error));
         REQUIRE(host.isConnected());
 
@@ -272,6 +274,8 @@ struct TrayApp
         window->resize(1200, 760);
         window->show();
         REQUIRE(waitUntil([&] { return window->windowHandle() && window->windowHandle()->isExposed(); }, 10'000));
+        if (!withHost)
+            return;
 
         // Qt's D-Bus tray engaged: the icon exists and registered its item.
         REQUIRE(QSystemTrayIcon::isSystemTrayAvailable());
@@ -381,6 +385,9 @@ TEST_CASE("Tray: closing the window keeps watching, a later alert still arrives,
     CHECK(app.window->currentViewName() == QStringLiteral("alerts"));
     CHECK(app.window->alertsView()->attentionCount() == 2);
     CHECK(saveScreenshot(app.window.get(), QStringLiteral("tray-window-back.png")));
+    // And the X server's screen: the window really mapped again (no window manager, so no frame).
+    const QString screen = QStringLiteral(VIGIL_BINARY_DIR) + QStringLiteral("/screenshots/tray-xvfb-screen.png");
+    CHECK(QGuiApplication::primaryScreen()->grabWindow(0).save(screen, "PNG"));
 }
 
 TEST_CASE("Tray: the first close asks once whether to keep watching, and the answer is kept", "[tray][xcb][dbus]")
@@ -465,4 +472,17 @@ TEST_CASE("Tray: its menu over D-Bus shows the Alerts and quits Vigil", "[tray][
     REQUIRE(waitUntil([&] { return quit->isFinished(); }, 10'000));
     CHECK_FALSE(quit->isError());
     CHECK_FALSE(app.window->isVisible());
+}
+
+// Qt asks whether there is a tray once per process: this case, like every
+// other here, runs in its own process (ctest runs each case alone).
+TEST_CASE("Tray: without a tray host there is no icon, and closing the window quits", "[tray][xcb][dbus]")
+{
+    TrayApp app(true, false); // "keep watching" was answered, but there is no tray to watch from
+    CHECK_FALSE(QSystemTrayIcon::isSystemTrayAvailable());
+    CHECK(app.window->findChild<QSystemTrayIcon *>() == nullptr);
+    QTimer::singleShot(0, app.window.get(), [&] { app.window->close(); });
+    CHECK(execUntil([] { return false; }, 20'000) == 0); // nothing would bring a hidden window back
+    CHECK_FALSE(app.window->isVisible());
+    CHECK_FALSE(app.notified(QStringLiteral("Vigil keeps watching")));
 }
