@@ -246,10 +246,11 @@ struct TrayApp
         REQUIRE(QGuiApplication::platformName() == QStringLiteral("xcb")); // with-xvfb.sh
         REQUIRE(dir.isValid());
         QString error;
+        const bool hostStarted = !withHost || watcher.start(&error);
+        const bool serverStarted = hostStarted && notifications.start(&error);
         INFO(error.toStdString());
-        if (withHost)
-            REQUIRE(watcher.start(&error));
-        REQUIRE(notifications.start(&error));
+        REQUIRE(hostStarted);
+        REQUIRE(serverStarted);
         REQUIRE(host.isConnected());
 
         QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, dir.path());
