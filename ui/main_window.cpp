@@ -144,7 +144,9 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
     populateViews(ws, nullptr);
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         m_tray = new QSystemTrayIcon(this);
+        m_tray->setObjectName(QStringLiteral("trayIcon"));
         auto *menu = new QMenu(this);
+        menu->setObjectName(QStringLiteral("trayMenu"));
         menu->addAction(QStringLiteral("Show alerts"), this, [this] { showNormal(); raise(); activateWindow(); showAlerts(); });
         menu->addAction(QStringLiteral("Quit Vigil"), this, [this] {
             m_quitting = true; // not just into the tray
@@ -152,10 +154,18 @@ MainWindow::MainWindow(Session *session, const QStringList &issues, QWidget *par
             QCoreApplication::quit();
         });
         m_tray->setContextMenu(menu);
-        connect(m_tray, &QSystemTrayIcon::activated, this, [this] { showNormal(); raise(); activateWindow(); showAlerts(); });
-        m_tray->show();
+        connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
+            if (reason == QSystemTrayIcon::Context)
+                return; // a right click opens the menu, nothing more
+            showNormal();
+            raise();
+            activateWindow();
+            showAlerts();
+        });
     }
     updateAlertBadge(0);
+    if (m_tray)
+        m_tray->show(); // with its icon: the badge
     // Where the desktop has no notification server, the tray says it instead.
     connect(session, &Session::desktopNotificationsAvailable, this, [this](bool available, const QString &reason) {
         m_useBalloons = !available;
