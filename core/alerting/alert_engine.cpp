@@ -213,23 +213,31 @@ QString AlertEngine::acknowledge(const QString &fingerprint, const QString &by, 
     if (!inst)
         return QStringLiteral("no alert with fingerprint %1 (it may have resolved)").arg(fingerprint);
     const qint64 now = m_clock.nowMs();
-    const auto result = m_acks.acknowledge(*inst, by, now, comment, expiresAtMs);
+    // Write-ahead: the ack is worked out on a copy of the book, recorded
+    // (ackEventsHappened: the store, by a direct connection), and only then
+    // takes effect. A crash in between leaves no ack anywhere, never one in
+    // effect that the database does not have.
+    rules::AckBook next = m_acks;
+    const auto result = next.acknowledge(*inst, by, now, comment, expiresAtMs);
     if (!result.error.isEmpty())
         return result.error;
     if (result.event) {
         logger("rules")->info("{} acknowledged by {}", inst->id.toString().toStdString(), by.toStdString());
         Q_EMIT ackEventsHappened({*result.event});
     }
+    m_acks = std::move(next);
     Q_EMIT alertsChanged();
     return {};
 }
 
 QString AlertEngine::unacknowledge(const QString &fingerprint, const QString &by)
 {
-    const auto event = m_acks.unacknowledge(fingerprint, by, m_clock.nowMs());
+    rules::AckBook next = m_acks; // write-ahead, as acknowledge()
+    const auto event = next.unacknowledge(fingerprint, by, m_clock.nowMs());
     if (!event)
         return QStringLiteral("alert %1 is not acknowledged").arg(fingerprint);
     Q_EMIT ackEventsHappened({*event});
+    m_acks = std::move(next);
     Q_EMIT alertsChanged();
     return {};
 }

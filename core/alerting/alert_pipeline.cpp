@@ -333,7 +333,11 @@ QStringList AlertPipeline::start()
         intent.atMs = row->instance.activeSinceMs;
         open << intent;
     }
-    m_router.resume(open, now);
+    const auto lastSent = m_store->lastSent();
+    if (!lastSent.ok())
+        report(QStringLiteral("when alerts were last notified could not be read (reminders count from now): %1")
+                   .arg(lastSent.error));
+    m_router.resume(open, now, lastSent.value);
 
     // Undelivered notifications, with their ids, in the order they were queued.
     const auto pending = m_store->pending();

@@ -256,7 +256,8 @@ void Router::submit(const QList<NotificationIntent> &intents, qint64 nowMs)
     }
 }
 
-void Router::resume(const QList<NotificationIntent> &open, qint64 nowMs)
+void Router::resume(const QList<NotificationIntent> &open, qint64 nowMs,
+                    const QHash<QString, QHash<QString, qint64>> &lastSentMs)
 {
     for (const NotificationIntent &intent : open) {
         const QString &fp = intent.instance.fingerprint;
@@ -277,7 +278,8 @@ void Router::resume(const QList<NotificationIntent> &open, qint64 nowMs)
             }
             GroupAlert &a = g->alerts[fp];
             a.notified = true;
-            a.lastSentMs = nowMs;
+            const qint64 sent = lastSentMs.value(fp).value(route.receiver, nowMs);
+            a.lastSentMs = sent > 0 && sent <= nowMs ? sent : nowMs;
         }
     }
 }

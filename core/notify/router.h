@@ -111,9 +111,11 @@ public:
     // Restart: alerts that were announced before it, open now. Each is put
     // back in its groups as already notified (no new message), so its
     // reminders and its resolved notice go where its firing notice went;
-    // reminders count repeat_interval from `nowMs` (when the last message
-    // went out is not kept).
-    void resume(const QList<rules::NotificationIntent> &open, qint64 nowMs);
+    // reminders count repeat_interval from when each receiver was last told
+    // (`lastSentMs`: fingerprint -> receiver -> ms, from the outbox), else
+    // from `nowMs`.
+    void resume(const QList<rules::NotificationIntent> &open, qint64 nowMs,
+                const QHash<QString, QHash<QString, qint64>> &lastSentMs = {});
     // The workspace's routes changed while alerts are open: regroups every
     // alert the router holds under the new tree, without a restart and
     // without losing a notice. A receiver that was told of an open alert stays

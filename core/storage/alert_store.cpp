@@ -896,6 +896,24 @@ Loaded<QList<OutboxEntry>> AlertStore::failed(const QString &notifier)
     return outbox(QStringLiteral("failed"), notifier);
 }
 
+Loaded<QHash<QString, QHash<QString, qint64>>> AlertStore::lastSent()
+{
+    using T = QHash<QString, QHash<QString, qint64>>;
+    VIGIL_STORE_READ_PRELUDE(T);
+    // Ids are "<fingerprint>:<at ms>:<kind>" (Router::makeNotification).
+    if (!q.exec(QStringLiteral("SELECT notifier, id, enqueued_ms FROM outbox WHERE state != 'failed'"
+                               " AND (id LIKE '%:firing' OR id LIKE '%:reopened' OR id LIKE '%:reminder')")))
+        return unavailable<T>(describe(q.lastError()));
+    Loaded<T> out;
+    while (q.next()) {
+        const QString id = q.value(1).toString();
+        const QString fingerprint = id.section(QLatin1Char(':'), 0, 0);
+        qint64 &at = out.value[fingerprint][q.value(0).toString()];
+        at = std::max(at, q.value(2).toLongLong());
+    }
+    return out;
+}
+
 Loaded<QList<OutboxEntry>> AlertStore::outbox(const QString &state, const QString &notifier)
 {
     using T = QList<OutboxEntry>;

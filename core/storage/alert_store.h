@@ -213,6 +213,12 @@ public:
     // empty `notifier`: every notifier's.
     Loaded<QList<OutboxEntry>> pending(const QString &notifier = {});
     Loaded<QList<OutboxEntry>> failed(const QString &notifier = {});
+    // When each alert was last told to each notifier: the newest firing,
+    // re-opened or reminder notice in the outbox that did not fail for good
+    // (fingerprint -> notifier -> when it was queued). A restart resumes
+    // reminders from it (Router::resume), so repeat_interval counts from the
+    // last message, not from the restart.
+    Loaded<QHash<QString, QHash<QString, qint64>>> lastSent();
     // An alert's transitions and ack events between two times, oldest first
     // (at equal times, in the order they were written).
     Loaded<QList<HistoryEntry>> history(const QString &fingerprint,

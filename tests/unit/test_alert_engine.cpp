@@ -160,6 +160,28 @@ TEST_CASE("AlertEngine: acknowledge stops the repeat decision, and lapses when t
     CHECK_FALSE(engine.unacknowledge(fp, QStringLiteral("alice")).isEmpty());
 }
 
+TEST_CASE("AlertEngine: an acknowledgement and its withdrawal are recorded before they take effect", "[alerting][ack]")
+{
+    ManualClock clock;
+    auto conn = std::make_shared<ScriptedConnection>();
+    AlertEngine engine(clock, [conn](const QString &c, const QueryRequest &r) { return (*conn)(c, r); });
+    engine.setRules({latencyRule(0)}, QStringLiteral("prom"));
+    conn->values["p99"] = {{kFraud, 0.4}};
+    engine.tick();
+    const QString fp = engine.alerts().value(0).instance.id.fingerprint;
+    // What the store's writer (a direct connection) sees while it records the event.
+    QList<bool> ackedWhileRecording;
+    QObject::connect(&engine, &AlertEngine::ackEventsHappened, [&](const QList<rules::AckEvent> &) {
+        ackedWhileRecording << engine.alert(fp)->ack.has_value();
+    });
+    REQUIRE(engine.acknowledge(fp, QStringLiteral("alice"), QStringLiteral("looking")).isEmpty());
+    CHECK(engine.alert(fp)->ack.has_value());
+    REQUIRE(engine.unacknowledge(fp, QStringLiteral("alice")).isEmpty());
+    CHECK_FALSE(engine.alert(fp)->ack.has_value());
+    // Not yet acknowledged while the ack was written; still acknowledged while the un-ack was.
+    CHECK(ackedWhileRecording == QList<bool>{false, true});
+}
+
 TEST_CASE("AlertEngine: a silence marks matching alerts and holds their notifications", "[alerting]")
 {
     ManualClock clock;

@@ -268,6 +268,46 @@ TEST_CASE("Pipeline restart re-queues undelivered notifications with their ids a
     CHECK(again.notifier.ids() == tried);
 }
 
+TEST_CASE("Pipeline restart: a reminder keeps its repeat_interval from the last message, not from the restart",
+          "[pipeline][repeat]")
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath("alerts.db");
+    ManualClock clock;
+    const qint64 t0 = clock.nowMs();
+    auto values = std::make_shared<Values>();
+    values->byExpr["p99"] = 0.31;
+    QString firingId;
+    {
+        Rig rig(clock, db, values);
+        rig.evaluateAndSend(); // fires, told at group_wait (1 s)
+        REQUIRE(rig.notifier.ids().size() == 1);
+        firingId = rig.notifier.ids().first();
+        clock.advanceMs(8 * 60'000);
+        rig.pipeline->tick();
+        settle();
+        REQUIRE(rig.notifier.ids().size() == 1); // repeat_interval is 10 min
+    } // restart 8 min after the notice
+    Rig again(clock, db, values);
+    QList<qint64> reminders;
+    for (int i = 0; i < 40; ++i) { // 20 more minutes, every 30 s
+        clock.advanceMs(30'000);
+        again.engine->tick();
+        settle();
+        again.pipeline->tick();
+        settle();
+        for (const QString &id : again.notifier.ids())
+            if (id.endsWith(QLatin1String(":reminder")) && !reminders.contains(id.section(':', 1, 1).toLongLong()))
+                reminders << id.section(':', 1, 1).toLongLong();
+    }
+    REQUIRE_FALSE(reminders.isEmpty());
+    // 10 min after the first notice (t0 + 1 s), at the 30 s tick after it;
+    // counted from the restart it would have been 18 min after the notice.
+    CHECK(reminders.first() - t0 >= 60'000 * 10);
+    CHECK(reminders.first() - t0 <= 60'000 * 10 + 31'000);
+    CHECK_FALSE(again.notifier.ids().contains(firingId)); // no second firing notice
+}
+
 TEST_CASE("Pipeline: the desktop's ack action acknowledges the alert behind the notification, durably", "[pipeline]")
 {
     QTemporaryDir dir;
