@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "drift/drift_monitor.h"
 
+#include "drift/detect_replay.h"
 #include "log/log.h"
 
 #include <QFutureWatcher>
+#include <cmath>
 
 namespace vigil::drift {
 
@@ -108,6 +110,22 @@ void DriftMonitor::start(int index, qint64 nowMs)
     st.reference.reset();
     st.current.reset();
     const QString connection = st.def.connection.isEmpty() ? m_defaultConnection : st.def.connection;
+    if (!st.def.detector.isEmpty()) {
+        QueryRequest req;
+        req.id = QStringLiteral("drift/%1/detector").arg(st.def.name);
+        req.kind = QueryKind::Instant;
+        req.expr = st.def.query;
+        req.timeMs = nowMs;
+        if (!m_query) {
+            st.running = false;
+            return;
+        }
+        when(m_query(connection, req), [this, index, nowMs](const vigil::QueryResult &r) {
+            if (index < m_states.size())
+                finishDetector(index, nowMs, r);
+        });
+        return;
+    }
     QueryRequest cur;
     cur.id = QStringLiteral("drift/%1/current").arg(st.def.name);
     cur.kind = QueryKind::Instant;
@@ -143,24 +161,80 @@ void DriftMonitor::start(int index, qint64 nowMs)
     });
 }
 
+bool DriftMonitor::reportFailure(int index, const vigil::QueryResult &r)
+{
+    State &st = m_states[index];
+    const QString &name = st.def.name;
+    if (r.ok()) {
+        m_errors.remove(name);
+        return false;
+    }
+    const QString message = QStringLiteral("drift monitor '%1': %2").arg(name, r.message);
+    if (m_errors.value(name) != message) {
+        logger("drift")->warn("{}", message.toStdString());
+        Q_EMIT failed(name, message);
+    }
+    m_errors.insert(name, message);
+    st.queue.clear(); // do not hammer a failing server with the backfill
+    return true;
+}
+
+void DriftMonitor::finishDetector(int index, qint64 evalMs, const vigil::QueryResult &result)
+{
+    State &st = m_states[index];
+    st.running = false;
+    if (reportFailure(index, result))
+        return;
+    const QString name = st.def.name;
+    QList<SeriesData> out;
+    for (const SeriesData &s : result.series) {
+        if (s.samples.isEmpty() || !std::isfinite(s.samples.last().v))
+            continue; // no value at this evaluation: nothing to feed
+        std::shared_ptr<ChangeDetector> &detector = st.detectors[s.key];
+        if (!detector) {
+            QString error;
+            detector = makeDetector(st.def.detector, st.def.detectorParams, &error);
+            if (!detector) { // the workspace checks this; a monitor built in code may not
+                reportFailure(index, vigil::QueryResult::failure(vigil::ErrorKind::Server, error));
+                st.detectors.remove(s.key);
+                return;
+            }
+        }
+        detector->update(s.samples.last().v);
+        Labels labels;
+        for (const Label &l : s.key.labels())
+            if (l.first != QLatin1String("monitor") && l.first != QLatin1String("detector"))
+                labels.append(l);
+        labels.append({QStringLiteral("monitor"), name});
+        labels.append({QStringLiteral("detector"), detector->name()});
+        if (detector->driftDetected())
+            st.lastFlagMs.insert(s.key, evalMs);
+        const auto flag = st.lastFlagMs.constFind(s.key);
+        const bool held = flag != st.lastFlagMs.cend() && evalMs >= *flag && evalMs - *flag < std::max<qint64>(st.def.holdMs, 1);
+        out.append({SeriesKey(QStringLiteral("vigil_drift_change"), labels), {{evalMs, held ? 1.0 : 0.0}}});
+        if (detector->driftDetected())
+            logger("drift")->info("drift monitor '{}': {} flagged a change in {} at {}", name.toStdString(),
+                                  detector->name().toStdString(), s.key.toString().toStdString(), evalMs);
+    }
+    if (m_store && !out.isEmpty())
+        m_store->append(out);
+    Q_EMIT evaluated(name);
+    if (!m_states[index].queue.isEmpty())
+        QMetaObject::invokeMethod(this, [this, index, generation = m_generation] {
+            if (generation == m_generation)
+                runNext(index);
+        }, Qt::QueuedConnection);
+}
+
 void DriftMonitor::finish(int index, qint64 evalMs)
 {
     State &st = m_states[index];
     st.running = false;
     const QString name = st.def.name;
     for (const auto *r : {&*st.reference, &*st.current}) {
-        if (!r->ok()) {
-            const QString message = QStringLiteral("drift monitor '%1': %2").arg(name, r->message);
-            if (m_errors.value(name) != message) {
-                logger("drift")->warn("{}", message.toStdString());
-                Q_EMIT failed(name, message);
-            }
-            m_errors.insert(name, message);
-            st.queue.clear(); // do not hammer a failing server with the backfill
+        if (reportFailure(index, *r))
             return;
-        }
     }
-    m_errors.remove(name);
     const auto refGroups = groupBuckets(*st.reference);
     const auto curGroups = groupBuckets(*st.current);
     QList<SeriesData> out;

@@ -200,7 +200,8 @@ bool sameDrift(const QList<DriftDef> &a, const QList<DriftDef> &b)
         return x.name == y.name && x.connection == y.connection && x.histogram == y.histogram && x.selector == y.selector
             && x.by == y.by && x.windowMs == y.windowMs && x.referenceOffsetMs == y.referenceOffsetMs
             && x.referenceFromMs == y.referenceFromMs && x.referenceToMs == y.referenceToMs
-            && x.intervalMs == y.intervalMs && x.backfillMs == y.backfillMs;
+            && x.intervalMs == y.intervalMs && x.backfillMs == y.backfillMs && x.detector == y.detector
+            && x.query == y.query && x.detectorParams == y.detectorParams && x.holdMs == y.holdMs;
     });
 }
 

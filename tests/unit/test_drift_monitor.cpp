@@ -6,6 +6,7 @@
 
 #include "alerting/alert_engine.h"
 #include "demo_connector.h"
+#include "drift/detect_replay.h"
 #include "drift/drift_monitor.h"
 #include "sources/store_connector.h"
 #include "util/clock.h"
@@ -239,4 +240,140 @@ drift:
     clock.advanceMs(30'000);
     CHECK(monitor.tick() == 1); // live from here on, no second backfill
     CHECK(times.size() == 2);
+}
+
+namespace {
+// The error rate the detector tests serve: 1% until minute 20, then 30%, with
+// a little deterministic wobble so the detector sees a noisy series.
+double errorRate(qint64 atMs)
+{
+    const qint64 step = (atMs - kStart) / 30'000;
+    const double wobble = 0.002 * double(step % 5);
+    return (atMs - kStart < 20 * kMin ? 0.01 : 0.30) + wobble;
+}
+} // namespace
+
+TEST_CASE("Detector monitor: a change flagged on a live series becomes vigil_drift_change and fires a rule", "[drift][detector]")
+{
+    const Workspace ws = parseWorkspace(R"(connections:
+  prom: { kind: demo }
+drift:
+  - name: spam errors
+    detector: page-hinkley
+    query: job:errors:rate1m{model="spam-filter"}
+    params: { threshold: 1, min_instances: 10 }
+    interval: 30s
+rules:
+  - name: ErrorRateChanged
+    connection: vigil
+    query: vigil_drift_change{monitor="spam errors"}
+    above: 0
+    severity: warning
+)", QStringLiteral("detector.yaml"));
+    INFO(ws.errorMessages().join("\n").toStdString());
+    REQUIRE_FALSE(ws.hasErrors());
+    REQUIRE(ws.drift.size() == 1);
+    CHECK(ws.drift[0].detector == "page-hinkley");
+    CHECK(ws.drift[0].detectorParams.value("threshold") == "1");
+
+    ManualClock clock(kStart);
+    SeriesStore store;
+    ConnectionSettings own;
+    own.name = QStringLiteral("vigil");
+    StoreConnector vigilConnection(&store, own);
+    QStringList exprs;
+    auto query = [&](const QString &connection, const QueryRequest &req) {
+        if (connection == "vigil")
+            return vigilConnection.query(req);
+        exprs << req.expr;
+        QueryResult r;
+        r.type = ResultType::Vector;
+        r.series.append({SeriesKey(QStringLiteral("job:errors:rate1m"), {{"model", "spam-filter"}}),
+                         {{req.timeMs, errorRate(req.timeMs)}}});
+        QPromise<QueryResult> p;
+        p.start();
+        p.addResult(r);
+        p.finish();
+        return p.future();
+    };
+    drift::DriftMonitor monitor(clock, query, &store);
+    monitor.setMonitors(ws.drift, QStringLiteral("prom"));
+    alerting::AlertEngine engine(clock, query);
+    engine.setRules(ws.rules, QStringLiteral("prom"));
+
+    // The oracle: the same values replayed through a fresh detector with the
+    // same parameters (vigil detect's code path).
+    QString error;
+    auto oracle = drift::makeDetector("page-hinkley", {{"threshold", "1"}, {"min_instances", "10"}}, &error);
+    REQUIRE(oracle);
+    std::vector<double> values;
+    QList<qint64> expectedFlags;
+    bool fired = false;
+    qint64 firedAt = 0;
+    for (qint64 t = 0; t <= 40 * kMin; t += 30'000) {
+        clock.setMs(kStart + t);
+        REQUIRE(monitor.tick() == 1);
+        oracle->update(errorRate(kStart + t));
+        if (oracle->driftDetected())
+            expectedFlags << kStart + t;
+        engine.tick();
+        for (const alerting::AlertRow &row : engine.alerts())
+            if (row.instance.state == rules::AlertState::Firing && !fired) {
+                fired = true;
+                firedAt = clock.nowMs();
+                CHECK(row.label("detector") == "page-hinkley");
+                CHECK(row.label("model") == "spam-filter");
+            }
+    }
+    CHECK(monitor.errors().isEmpty());
+    CHECK(exprs.first() == "job:errors:rate1m{model=\"spam-filter\"}");
+    const QList<SeriesKey> keys = store.keysNamed(QStringLiteral("vigil_drift_change"));
+    REQUIRE(keys.size() == 1);
+    CHECK(keys[0].label("monitor") == "spam errors");
+    CHECK(keys[0].label("detector") == "page-hinkley");
+    CHECK(keys[0].label("model") == "spam-filter");
+    const auto samples = store.range(keys[0], 0, kStart + 40 * kMin);
+    CHECK(samples.size() == 81); // one per evaluation, flagged or not
+    // 1 from each flag for the hold (5 minutes by default), 0 elsewhere.
+    REQUIRE_FALSE(expectedFlags.isEmpty());
+    for (const auto &s : samples) {
+        bool held = false;
+        for (qint64 f : expectedFlags)
+            held |= s.t >= f && s.t < f + 5 * kMin;
+        INFO("at minute " << double(s.t - kStart) / kMin);
+        CHECK(s.v == (held ? 1.0 : 0.0));
+    }
+    // Flagged on the change (minute 20 and shortly after), never before it.
+    CHECK(expectedFlags.first() >= kStart + 20 * kMin);
+    CHECK(expectedFlags.first() <= kStart + 22 * kMin);
+    // The rule on the series fires at its first evaluation after the flag
+    // (rules run every minute, the monitor every 30 s: the hold bridges that),
+    // and resolves once the hold is over.
+    CHECK(fired);
+    CHECK(firedAt >= expectedFlags.first());
+    CHECK(firedAt < expectedFlags.first() + kMin);
+    if (expectedFlags.last() < kStart + 34 * kMin) {
+        for (const alerting::AlertRow &row : engine.alerts())
+            CHECK(row.instance.state != rules::AlertState::Firing);
+    }
+}
+
+TEST_CASE("Detector monitor: workspace mistakes name the monitor and line", "[drift][detector][workspace]")
+{
+    const Workspace bad = parseWorkspace(R"(drift:
+  - { name: a, detector: cusum, query: x }
+  - { name: b, detector: adwin, query: x, params: { delta: 2 } }
+  - { name: c, detector: ddm, query: x, histogram: h }
+  - { name: d, detector: ddm }
+)", QStringLiteral("d.yaml"));
+    CHECK(bad.drift.isEmpty());
+    const QString all = bad.errorMessages().join("\n");
+    INFO(all.toStdString());
+    CHECK(all.contains("d.yaml:2:"));
+    CHECK(all.contains("cusum"));
+    CHECK(all.contains("d.yaml:3: delta=2: expected a number in (0, 1) in drift monitor 'b'"));
+    CHECK(all.contains("d.yaml:4:"));
+    CHECK(all.contains("has both 'detector' and 'histogram'"));
+    CHECK(all.contains("d.yaml:5:"));
+    CHECK(all.contains("query"));
 }
