@@ -26,6 +26,13 @@ void DriftMonitor::setMonitors(const QList<DriftDef> &monitors, const QString &d
         m_states.append({d, now, false, {}, {}});
 }
 
+void DriftMonitor::setBaselines(const QList<PinnedBaseline> &baselines)
+{
+    m_baselines = baselines;
+    for (State &st : m_states)
+        st.nextDueMs = std::min(st.nextDueMs, m_clock.nowMs());
+}
+
 QString DriftMonitor::windowQuery(const DriftDef &def, qint64 windowMs)
 {
     QStringList by{QStringLiteral("le")};
@@ -240,6 +247,10 @@ void DriftMonitor::finish(int index, qint64 evalMs)
     QList<SeriesData> out;
     m_rows.erase(std::remove_if(m_rows.begin(), m_rows.end(), [&](const DriftRow &r) { return r.monitor == name; }),
                  m_rows.end());
+    QHash<SeriesKey, const PinnedBaseline *> pinned;
+    for (const PinnedBaseline &b : std::as_const(m_baselines))
+        if (b.monitor == name)
+            pinned.insert(b.feature(), &b);
     QList<SeriesKey> features = curGroups.keys();
     for (const SeriesKey &k : refGroups.keys())
         if (!curGroups.contains(k))
@@ -250,16 +261,24 @@ void DriftMonitor::finish(int index, qint64 evalMs)
         row.monitor = name;
         row.labels = feature.labels();
         row.atMs = evalMs;
-        if (!refGroups.contains(feature) || !curGroups.contains(feature)) {
+        row.windowMs = st.def.windowMs;
+        const PinnedBaseline *baseline = pinned.value(feature, nullptr);
+        if (baseline)
+            row.pinnedAtMs = baseline->pinnedAtMs;
+        if ((!baseline && !refGroups.contains(feature)) || !curGroups.contains(feature)) {
             // The server has no buckets for this feature in one window (before
             // it existed, or after it stopped): not enough data, not an error.
             row.comparison.status = Status::InsufficientData;
-            row.comparison.reason = refGroups.contains(feature) ? QStringLiteral("no samples in the current window")
-                                                                : QStringLiteral("no samples in the reference window");
+            row.comparison.reason = !curGroups.contains(feature) ? QStringLiteral("no samples in the current window")
+                                                                 : QStringLiteral("no samples in the reference window");
             m_rows.append(row);
             continue;
         }
-        const HistogramResult ref = histogramFromCumulative(refGroups.value(feature));
+        HistogramResult ref;
+        if (baseline)
+            ref.histogram = baseline->histogram; // validated when it was pinned and when it was read
+        else
+            ref = histogramFromCumulative(refGroups.value(feature));
         const HistogramResult cur = histogramFromCumulative(curGroups.value(feature));
         row.comparison = compareWindows(ref, cur);
         if (ref.ok())

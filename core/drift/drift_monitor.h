@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "drift/baselines.h"
 #include "drift/comparison.h"
 #include "drift/detectors.h"
 #include "series/series_store.h"
@@ -23,6 +24,8 @@ struct DriftRow
     Comparison comparison;
     Histogram reference;    // the two windows, for the overlay chart
     Histogram current;
+    qint64 windowMs = 0;    // the current window's length
+    qint64 pinnedAtMs = 0;  // > 0: the reference is a baseline pinned then, not a window
 };
 
 // Live drift (issue 4): on each monitor's interval, asks the server for the
@@ -52,6 +55,11 @@ public:
     DriftMonitor(const Clock &clock, QueryFn query, SeriesStore *store, QObject *parent = nullptr);
 
     void setMonitors(const QList<DriftDef> &monitors, const QString &defaultConnection);
+    // Pinned baselines (kept across setMonitors): a feature with one is
+    // compared against it instead of its reference window. Setting them makes
+    // every monitor due at the next tick, so the table follows at once.
+    void setBaselines(const QList<PinnedBaseline> &baselines);
+    const QList<PinnedBaseline> &baselines() const { return m_baselines; }
     // Starts the evaluations that are due; returns how many.
     int tick();
     const QList<DriftRow> &rows() const { return m_rows; }
@@ -95,6 +103,7 @@ private:
     QList<State> m_states;
     QList<DriftRow> m_rows;
     QHash<QString, QString> m_errors;
+    QList<PinnedBaseline> m_baselines;
     quint64 m_generation = 0;
 };
 

@@ -390,6 +390,14 @@ QString Session::userName()
     return QStringLiteral("unknown");
 }
 
+void Session::setDriftBaselines(const QList<drift::PinnedBaseline> &baselines)
+{
+    inIoAsync([this, baselines] {
+        m_drift->setBaselines(baselines);
+        m_drift->tick();
+    });
+}
+
 void Session::acknowledge(const QString &fingerprint, const QString &comment, qint64 expiresAtMs)
 {
     const QString by = userName();
