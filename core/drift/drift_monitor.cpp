@@ -30,7 +30,8 @@ void DriftMonitor::setBaselines(const QList<PinnedBaseline> &baselines)
 {
     m_baselines = baselines;
     for (State &st : m_states)
-        st.nextDueMs = std::min(st.nextDueMs, m_clock.nowMs());
+        if (st.def.detector.isEmpty()) // a detector's stream keeps its own pace
+            st.nextDueMs = std::min(st.nextDueMs, m_clock.nowMs());
 }
 
 QString DriftMonitor::windowQuery(const DriftDef &def, qint64 windowMs)
