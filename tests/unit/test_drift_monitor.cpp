@@ -506,3 +506,38 @@ TEST_CASE("Drift monitor: a feature with a pinned baseline is compared against i
     monitor.setMonitors(ws.drift, QStringLiteral("prom"));
     CHECK(monitor.baselines().size() == 1);
 }
+
+TEST_CASE("Detector monitor: pinning baselines does not make it evaluate out of its interval", "[drift][detector][baseline]")
+{
+    const Workspace ws = parseWorkspace(R"(drift:
+  - { name: errs, detector: adwin, query: errors, interval: 30s }
+)", QStringLiteral("d.yaml"));
+    INFO(ws.errorMessages().join("\n").toStdString());
+    REQUIRE(ws.drift.size() == 1);
+    ManualClock clock(kStart);
+    SeriesStore store;
+    int calls = 0;
+    drift::DriftMonitor monitor(clock, [&](const QString &, const QueryRequest &req) {
+        ++calls;
+        QueryResult r;
+        r.type = ResultType::Vector;
+        r.series.append({SeriesKey(QStringLiteral("errors")), {{req.timeMs, 0.0}}});
+        QPromise<QueryResult> p;
+        p.start();
+        p.addResult(r);
+        p.finish();
+        return p.future();
+    }, &store);
+    monitor.setMonitors(ws.drift, QStringLiteral("prom"));
+    CHECK(monitor.tick() == 1);
+    clock.advanceMs(1'000);
+    monitor.setBaselines({});
+    CHECK(monitor.tick() == 0);
+    CHECK(calls == 1);
+    clock.advanceMs(29'000);
+    CHECK(monitor.tick() == 1);
+    const QList<SeriesKey> keys = store.keysNamed(QStringLiteral("vigil_drift_change"));
+    REQUIRE(keys.size() == 1);
+    CHECK(keys[0].label("detector") == "adwin");
+    CHECK(store.range(keys[0], 0, kStart + kMin).size() == 2);
+}
