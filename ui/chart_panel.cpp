@@ -509,6 +509,7 @@ void ChartPanel::updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs
         seriesCount += keysPerQuery.last().size();
     }
     const int columns = columnsFor(pixels, seriesCount);
+    QList<qint64> changeTimes;
     qsizetype totalPoints = 0;
     for (int q = 0; q < m_jobIds.size(); ++q) {
         const PanelQuery &query = m_def.queries.value(q);
@@ -524,6 +525,17 @@ void ChartPanel::updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs
                 common &= QSet<Label>(k.labels().begin(), k.labels().end());
         }
         for (const SeriesKey &key : keys) {
+            if (key.label(QStringLiteral("__name__")) == QLatin1String("vigil_drift_change")) {
+                // The series holds 1 for a while after each flag: the flag is
+                // where it rises (a sample before the range tells whether the
+                // first one in it is a rise or still the hold of an earlier flag).
+                double previous = 0.0;
+                for (const Sample &s : store.range(key, fromMs - 3'600'000, toMs)) {
+                    if (s.v > 0 && !(previous > 0) && s.t >= fromMs)
+                        changeTimes.append(s.t);
+                    previous = s.v;
+                }
+            }
             QList<QPointF> pts = decimateMinMax(store.range(key, fromMs, toMs), fromMs, toMs, columns);
             totalPoints += pts.size();
             for (const QPointF &p : pts)
@@ -542,6 +554,11 @@ void ChartPanel::updateData(const SeriesStore &store, qint64 fromMs, qint64 toMs
             seen.insert(key);
         }
     }
+    std::sort(changeTimes.begin(), changeTimes.end());
+    changeTimes.erase(std::unique(changeTimes.begin(), changeTimes.end()), changeTimes.end());
+    if (changeTimes.size() > kMaxChangeMarkers) // the latest ones matter on call
+        changeTimes = changeTimes.mid(changeTimes.size() - kMaxChangeMarkers);
+    m_changeTimes = changeTimes;
     m_scale = chooseScale(m_def.unit, maxAbs);
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
     for (Pending &p : pending) {
@@ -702,6 +719,32 @@ void ChartPanel::layoutOverlay(qint64 fromMs, qint64 toMs, double yLo, double yH
         hideMarker(band);
     }
     m_bandsUsed = used;
+    // Change-detector flags: a vertical line from the bottom to the top of the
+    // plot at each flagged time, from a pool as the bands are.
+    while (m_changeLines.size() < m_changeTimes.size()) {
+        auto *l = new QLineSeries(m_chart);
+        m_chart->addSeries(l);
+        l->attachAxis(m_x);
+        l->attachAxis(m_y);
+        QPen pen(QColor(0x8e, 0x24, 0xaa));
+        pen.setWidthF(1.6);
+        pen.setStyle(Qt::DashDotLine);
+        l->setPen(pen);
+        l->setName(QStringLiteral("change"));
+        m_changeLines.append(l);
+    }
+    m_changeLinesUsed = int(m_changeTimes.size());
+    for (int i = 0; i < m_changeLines.size(); ++i) {
+        QLineSeries *l = m_changeLines[i];
+        if (i < m_changeTimes.size()) {
+            const double x = double(m_changeTimes[i]);
+            l->replace({QPointF(x, yLo), QPointF(x, yHi)});
+            l->setVisible(true);
+        } else {
+            l->setVisible(false);
+        }
+        hideMarker(l);
+    }
     for (int i = used; i < m_bands.size(); ++i) {
         m_bands[i]->setVisible(false);
         hideMarker(m_bands[i]);

@@ -82,6 +82,12 @@ public:
     };
     // Returns whether anything changed (and the panel needs a redraw).
     bool setAlertOverlay(const QList<Threshold> &thresholds, const QList<AlertSpan> &spans);
+    // Change-detector flags (issue 4): a panel showing vigil_drift_change
+    // draws a vertical marker where it rises to 1 (the flagged evaluation;
+    // it then holds 1 for a while, for rules), for each flag in view.
+    static constexpr int kMaxChangeMarkers = 64;
+    const QList<qint64> &changeMarkers() const { return m_changeTimes; }
+    int changeMarkerLineCount() const { return m_changeLinesUsed; }
     int thresholdLineCount() const { return int(std::min(m_thresholdLines.size(), m_thresholds.size())); }
     int alertBandCount() const { return m_bandsUsed; }
 
@@ -161,6 +167,9 @@ private:
     QList<QLineSeries *> m_thresholdLines;
     QList<QAreaSeries *> m_bands; // a pool: the first m_bandsUsed are shown
     int m_bandsUsed = 0;
+    QList<qint64> m_changeTimes;         // flagged samples in view, ascending
+    QList<QLineSeries *> m_changeLines;  // a pool, like the bands
+    int m_changeLinesUsed = 0;
     QSet<QString> m_hidden;     // legend names the user hid
     qint64 m_fromMs = 0, m_toMs = 0; // the x axis' range, as last drawn
     qint64 m_crosshairMs = 0;

@@ -2,13 +2,21 @@
 #include "drift_view.h"
 #include "theme.h"
 
+#include "drift/baselines.h"
+#include "drift_heatmap.h"
 #include "session/session.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
 #include <QChart>
+#include <QAction>
 #include <QChartView>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QScrollArea>
+#include <QTabWidget>
+#include <QToolButton>
 #include <QDateTime>
 #include <QHeaderView>
 #include <QLabel>
@@ -103,13 +111,42 @@ DriftView::DriftView(Session *session, QWidget *parent) : QWidget(parent), m_ses
     m_errors->hide();
     layout->addWidget(m_errors);
 
+    // Pinned baselines: the actions work from anywhere in the view.
+    auto *bar = new QHBoxLayout;
+    auto makeAction = [&](const QString &text, const QKeySequence &key, const QString &tip, auto slot) {
+        auto *a = new QAction(text, this);
+        a->setShortcut(key);
+        a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        a->setToolTip(QStringLiteral("%1 (%2)").arg(tip, key.toString(QKeySequence::NativeText)));
+        connect(a, &QAction::triggered, this, slot);
+        this->addAction(a);
+        auto *button = new QToolButton(this);
+        button->setDefaultAction(a);
+        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        bar->addWidget(button);
+        return a;
+    };
+    m_pin = makeAction(QStringLiteral("Pin current as baseline"), QKeySequence(Qt::Key_B),
+                      QStringLiteral("The selected feature's current window becomes its reference"), [this] { pin(false); });
+    m_pinAll = makeAction(QStringLiteral("Pin all"), QKeySequence(Qt::SHIFT | Qt::Key_B),
+                         QStringLiteral("Every feature's current window becomes its reference"), [this] { pin(true); });
+    m_unpin = makeAction(QStringLiteral("Unpin"), QKeySequence(Qt::ALT | Qt::Key_B),
+                        QStringLiteral("The selected feature goes back to the configured reference window"), [this] { unpin(); });
+    m_baselineLabel = new QLabel(this);
+    m_baselineLabel->setObjectName(QStringLiteral("driftBaselineStatus"));
+    m_baselineLabel->setTextFormat(Qt::PlainText);
+    m_baselineLabel->setForegroundRole(QPalette::PlaceholderText);
+    m_baselineLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    bar->addWidget(m_baselineLabel, 1);
+    layout->addLayout(bar);
+
     auto *split = new QSplitter(Qt::Vertical, this);
     m_table = new QTableWidget(0, ColumnCount, split);
     m_table->setObjectName(QStringLiteral("driftTable"));
     m_table->setHorizontalHeaderLabels({QStringLiteral("Monitor"), QStringLiteral("Feature"), QStringLiteral("PSI trend"),
                                         QStringLiteral("PSI"), QStringLiteral("KS (p)"), QStringLiteral("JS"),
                                         QStringLiteral("Hellinger"), QStringLiteral("W1 normed"), QStringLiteral("Verdict"),
-                                        QStringLiteral("n ref / n cur")});
+                                        QStringLiteral("n ref / n cur"), QStringLiteral("Reference")});
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -125,8 +162,38 @@ DriftView::DriftView(Session *session, QWidget *parent) : QWidget(parent), m_ses
     m_view = new QChartView(m_chart, split);
     m_view->setRenderHint(QPainter::Antialiasing);
     m_view->setMinimumHeight(220);
+    // Below the table: the selected feature's histograms, or every feature's
+    // score over time.
+    m_tabs = new QTabWidget(split);
+    m_tabs->setObjectName(QStringLiteral("driftTabs"));
+    m_tabs->addTab(m_view, QStringLiteral("Histograms of the selected feature"));
+    auto *heatPage = new QWidget(m_tabs);
+    auto *heatLayout = new QVBoxLayout(heatPage);
+    heatLayout->setContentsMargins(4, 4, 4, 4);
+    auto *heatBar = new QHBoxLayout;
+    auto *scoreLabel = new QLabel(QStringLiteral("Colour by"), heatPage);
+    m_heatmapScore = new QComboBox(heatPage);
+    m_heatmapScore->setObjectName(QStringLiteral("driftHeatmapScore"));
+    const drift::Thresholds t;
+    m_heatmapScore->addItem(QStringLiteral("PSI"), QStringList{QStringLiteral("vigil_drift_psi"), QString::number(t.psi.warning), QString::number(t.psi.drift)});
+    m_heatmapScore->addItem(QStringLiteral("Jensen-Shannon"), QStringList{QStringLiteral("vigil_drift_js"), QString(), QString::number(t.js.drift)});
+    m_heatmapScore->addItem(QStringLiteral("Hellinger"), QStringList{QStringLiteral("vigil_drift_hellinger"), QString(), QString::number(t.hellinger.drift)});
+    m_heatmapScore->addItem(QStringLiteral("W1 normed"), QStringList{QStringLiteral("vigil_drift_wasserstein_normed"), QString(), QString::number(t.wassersteinNormed.drift)});
+    scoreLabel->setBuddy(m_heatmapScore);
+    heatBar->addWidget(scoreLabel);
+    heatBar->addWidget(m_heatmapScore);
+    heatBar->addStretch(1);
+    heatLayout->addLayout(heatBar);
+    auto *scroll = new QScrollArea(heatPage);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    m_heatmap = new DriftHeatmap(scroll);
+    scroll->setWidget(m_heatmap);
+    heatLayout->addWidget(scroll, 1);
+    m_tabs->addTab(heatPage, QStringLiteral("Heatmap: features × time"));
+    connect(m_heatmapScore, &QComboBox::currentIndexChanged, this, [this] { showHeatmap(); });
     split->addWidget(m_table);
-    split->addWidget(m_view);
+    split->addWidget(m_tabs);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
     layout->addWidget(split, 1);
@@ -154,8 +221,89 @@ QStringList DriftView::bucketLabels(const drift::Histogram &h)
     return out;
 }
 
+QString DriftView::baselineStatus() const
+{
+    return m_baselineLabel->text();
+}
+
+void DriftView::loadBaselinesIfNeeded()
+{
+    const QString path = drift::baselinesPathFor(m_session->workspace().path);
+    if (m_baselinesLoaded && path == m_baselinePath)
+        return;
+    m_baselinesLoaded = true;
+    m_baselinePath = path;
+    QString error;
+    m_baselines = drift::loadBaselines(path, &error);
+    m_session->setDriftBaselines(m_baselines);
+    if (!error.isEmpty())
+        m_baselineLabel->setText(error);
+    else if (!m_baselines.isEmpty())
+        m_baselineLabel->setText(QStringLiteral("%1 pinned baseline(s) from %2").arg(m_baselines.size()).arg(path));
+    else
+        m_baselineLabel->setText(QString());
+}
+
+void DriftView::storeBaselines(const QString &done)
+{
+    QString error;
+    const bool saved = drift::saveBaselines(m_baselinePath, m_baselines, &error);
+    m_session->setDriftBaselines(m_baselines); // in use either way, for this session
+    m_baselineLabel->setText(saved ? QStringLiteral("%1; saved to %2").arg(done, m_baselinePath)
+                                   : QStringLiteral("%1, but not saved: %2").arg(done, error));
+}
+
+void DriftView::pin(bool all)
+{
+    loadBaselinesIfNeeded();
+    const int current = m_table->currentRow();
+    QStringList names;
+    for (int r = 0; r < m_rows.size(); ++r) {
+        if (!all && r != current)
+            continue;
+        const drift::DriftRow &row = m_rows[r];
+        // A current window that validated and holds observations; an empty
+        // or broken one would make every later comparison insufficient.
+        if (row.current.counts.empty() || row.current.isEmpty())
+            continue;
+        drift::PinnedBaseline b;
+        b.monitor = row.monitor;
+        b.labels = row.labels;
+        b.pinnedAtMs = row.atMs;
+        b.windowMs = row.windowMs;
+        b.histogram = row.current;
+        drift::upsertBaseline(m_baselines, b);
+        names << SeriesKey(QString(), row.labels).labelsText();
+    }
+    if (names.isEmpty()) {
+        m_baselineLabel->setText(all ? QStringLiteral("Nothing to pin: no feature has a current window with observations yet")
+                                     : QStringLiteral("Nothing to pin: select a feature whose current window has observations"));
+        return;
+    }
+    storeBaselines(names.size() == 1 ? QStringLiteral("Pinned the current window of %1 as its baseline").arg(names.first())
+                                     : QStringLiteral("Pinned the current windows of %1 features as their baselines").arg(names.size()));
+}
+
+void DriftView::unpin()
+{
+    loadBaselinesIfNeeded();
+    const int r = m_table->currentRow();
+    if (r < 0 || r >= m_rows.size())
+        return;
+    const drift::DriftRow &row = m_rows[r];
+    const SeriesKey feature(QString(), row.labels);
+    const qsizetype before = m_baselines.size();
+    m_baselines.removeIf([&](const drift::PinnedBaseline &b) { return b.monitor == row.monitor && b.feature() == feature; });
+    if (m_baselines.size() == before) {
+        m_baselineLabel->setText(QStringLiteral("%1 has no pinned baseline").arg(feature.labelsText()));
+        return;
+    }
+    storeBaselines(QStringLiteral("%1 is compared against its reference window again").arg(feature.labelsText()));
+}
+
 void DriftView::reload()
 {
+    loadBaselinesIfNeeded();
     const QString keepMonitor = m_table->currentRow() >= 0 && m_table->item(m_table->currentRow(), Monitor)
         ? m_table->item(m_table->currentRow(), Monitor)->text() + u'/' + m_table->item(m_table->currentRow(), Feature)->text()
         : QString();
@@ -193,6 +341,13 @@ void DriftView::reload()
         verdict->setBackground(verdictColour(row));
         verdict->setForeground(QColor(0x21, 0x21, 0x21)); // light tones: dark text in either theme
         set(Counts, ok ? QStringLiteral("%1 / %2").arg(s.nRef, 0, 'f', 0).arg(s.nCur, 0, 'f', 0) : QString());
+        const QDateTime pinnedAt = QDateTime::fromMSecsSinceEpoch(row.pinnedAtMs, Qt::UTC);
+        set(Reference, row.pinnedAtMs > 0 ? QStringLiteral("pinned %1").arg(pinnedAt.toString(QStringLiteral("MM-dd HH:mm 'UTC'")))
+                                          : QStringLiteral("reference window"))
+            ->setToolTip(row.pinnedAtMs > 0
+                             ? QStringLiteral("Compared against the baseline pinned from the %1 window ending %2 (B pins, Alt+B unpins)")
+                                   .arg(formatPromDuration(row.windowMs), pinnedAt.toString(Qt::ISODate))
+                             : QStringLiteral("Compared against the monitor's reference window (B pins the current one instead)"));
         Labels labels = row.labels;
         labels.append({QStringLiteral("monitor"), row.monitor});
         const SeriesKey key(QStringLiteral("vigil_drift_psi"), labels);
@@ -204,6 +359,33 @@ void DriftView::reload()
     if (restore >= 0 && m_table->currentRow() != restore)
         m_table->setCurrentCell(restore, 0);
     showHistograms();
+    showHeatmap();
+}
+
+void DriftView::showTab(int index)
+{
+    m_tabs->setCurrentIndex(index);
+}
+
+void DriftView::showHeatmap()
+{
+    const QStringList meta = m_heatmapScore->currentData().toStringList();
+    if (meta.size() != 3)
+        return;
+    DriftHeatmap::Scale scale;
+    scale.score = m_heatmapScore->currentText();
+    scale.warning = meta[1].isEmpty() ? std::nan("") : meta[1].toDouble();
+    scale.drift = meta[2].toDouble();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 from = now - m_session->rangeMs();
+    QList<DriftHeatmap::Row> rows;
+    for (const drift::DriftRow &row : std::as_const(m_rows)) {
+        Labels labels = row.labels;
+        labels.append({QStringLiteral("monitor"), row.monitor});
+        rows.append({QStringLiteral("%1 · %2").arg(SeriesKey(QString(), row.labels).labelsText(), row.monitor),
+                     m_session->store()->range(SeriesKey(meta[0], labels), from, now)});
+    }
+    m_heatmap->setData(rows, from, now, scale);
 }
 
 void DriftView::showHistograms()

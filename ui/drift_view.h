@@ -5,6 +5,9 @@
 
 #include <QWidget>
 
+class QAction;
+class QComboBox;
+class QTabWidget;
 class QChart;
 class QChartView;
 class QLabel;
@@ -16,6 +19,8 @@ class Session;
 
 namespace vigil::ui {
 
+class DriftHeatmap;
+
 // The drift monitors at a glance: one row per feature with every score, the
 // verdict in colour and a sparkline of PSI over the time range; below, the
 // selected feature's reference and current histograms side by side.
@@ -23,16 +28,31 @@ class DriftView : public QWidget
 {
     Q_OBJECT
 public:
-    enum Column { Monitor, Feature, Trend, Psi, Ks, Js, Hellinger, Wasserstein, Verdict, Counts, ColumnCount };
+    enum Column { Monitor, Feature, Trend, Psi, Ks, Js, Hellinger, Wasserstein, Verdict, Counts, Reference, ColumnCount };
 
     explicit DriftView(Session *session, QWidget *parent = nullptr);
 
     QTableWidget *table() const { return m_table; }
+    DriftHeatmap *heatmap() const { return m_heatmap; }
+    QComboBox *heatmapScore() const { return m_heatmapScore; }
+    // Shows the histograms (0) or the features × time heatmap (1).
+    void showTab(int index);
     QChart *histogramChart() const { return m_chart; }
     // "drift (PSI 0.41)", "insufficient data: no samples in the reference window", ...
     static QString verdictText(const drift::DriftRow &row);
     // Bucket labels "≤ 0.5", ..., "+Inf" for a histogram's layout.
     static QStringList bucketLabels(const drift::Histogram &h);
+
+    // "Pin current as baseline" (B): the selected feature's current window
+    // becomes its reference; Shift+B pins every feature's; Alt+B unpins the
+    // selected one (back to the configured reference window). Saved next to
+    // the workspace (drift::baselinesPathFor) and handed to the monitors.
+    QAction *pinAction() const { return m_pin; }
+    QAction *pinAllAction() const { return m_pinAll; }
+    QAction *unpinAction() const { return m_unpin; }
+    const QList<drift::PinnedBaseline> &baselines() const { return m_baselines; }
+    QString baselinePath() const { return m_baselinePath; }
+    QString baselineStatus() const; // what the view last said about the baselines
 
 protected:
     void changeEvent(QEvent *event) override; // a theme switch redraws the histograms
@@ -40,7 +60,12 @@ protected:
 private:
     void reload();
     void showHistograms();
+    void showHeatmap();
     void applyChartTheme(); // dark or light, as the palette
+    void loadBaselinesIfNeeded();
+    void pin(bool all);
+    void unpin();
+    void storeBaselines(const QString &done);
 
     Session *m_session;
     QLabel *m_errors;
@@ -48,6 +73,16 @@ private:
     QChartView *m_view;
     QChart *m_chart;
     QList<drift::DriftRow> m_rows;
+    QTabWidget *m_tabs = nullptr;
+    DriftHeatmap *m_heatmap = nullptr;
+    QComboBox *m_heatmapScore = nullptr;
+    QAction *m_pin = nullptr;
+    QAction *m_pinAll = nullptr;
+    QAction *m_unpin = nullptr;
+    QLabel *m_baselineLabel = nullptr;
+    QList<drift::PinnedBaseline> m_baselines;
+    QString m_baselinePath;
+    bool m_baselinesLoaded = false;
 };
 
 } // namespace vigil::ui

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "drift/drift_monitor.h"
 
+#include "drift/detect_replay.h"
 #include "log/log.h"
 
 #include <QFutureWatcher>
+#include <cmath>
 
 namespace vigil::drift {
 
@@ -22,6 +24,14 @@ void DriftMonitor::setMonitors(const QList<DriftDef> &monitors, const QString &d
     const qint64 now = m_clock.nowMs();
     for (const DriftDef &d : monitors)
         m_states.append({d, now, false, {}, {}});
+}
+
+void DriftMonitor::setBaselines(const QList<PinnedBaseline> &baselines)
+{
+    m_baselines = baselines;
+    for (State &st : m_states)
+        if (st.def.detector.isEmpty()) // a detector's stream keeps its own pace
+            st.nextDueMs = std::min(st.nextDueMs, m_clock.nowMs());
 }
 
 QString DriftMonitor::windowQuery(const DriftDef &def, qint64 windowMs)
@@ -108,6 +118,22 @@ void DriftMonitor::start(int index, qint64 nowMs)
     st.reference.reset();
     st.current.reset();
     const QString connection = st.def.connection.isEmpty() ? m_defaultConnection : st.def.connection;
+    if (!st.def.detector.isEmpty()) {
+        QueryRequest req;
+        req.id = QStringLiteral("drift/%1/detector").arg(st.def.name);
+        req.kind = QueryKind::Instant;
+        req.expr = st.def.query;
+        req.timeMs = nowMs;
+        if (!m_query) {
+            st.running = false;
+            return;
+        }
+        when(m_query(connection, req), [this, index, nowMs](const vigil::QueryResult &r) {
+            if (index < m_states.size())
+                finishDetector(index, nowMs, r);
+        });
+        return;
+    }
     QueryRequest cur;
     cur.id = QStringLiteral("drift/%1/current").arg(st.def.name);
     cur.kind = QueryKind::Instant;
@@ -143,29 +169,89 @@ void DriftMonitor::start(int index, qint64 nowMs)
     });
 }
 
+bool DriftMonitor::reportFailure(int index, const vigil::QueryResult &r)
+{
+    State &st = m_states[index];
+    const QString &name = st.def.name;
+    if (r.ok()) {
+        m_errors.remove(name);
+        return false;
+    }
+    const QString message = QStringLiteral("drift monitor '%1': %2").arg(name, r.message);
+    if (m_errors.value(name) != message) {
+        logger("drift")->warn("{}", message.toStdString());
+        Q_EMIT failed(name, message);
+    }
+    m_errors.insert(name, message);
+    st.queue.clear(); // do not hammer a failing server with the backfill
+    return true;
+}
+
+void DriftMonitor::finishDetector(int index, qint64 evalMs, const vigil::QueryResult &result)
+{
+    State &st = m_states[index];
+    st.running = false;
+    if (reportFailure(index, result))
+        return;
+    const QString name = st.def.name;
+    QList<SeriesData> out;
+    for (const SeriesData &s : result.series) {
+        if (s.samples.isEmpty() || !std::isfinite(s.samples.last().v))
+            continue; // no value at this evaluation: nothing to feed
+        std::shared_ptr<ChangeDetector> &detector = st.detectors[s.key];
+        if (!detector) {
+            QString error;
+            detector = makeDetector(st.def.detector, st.def.detectorParams, &error);
+            if (!detector) { // the workspace checks this; a monitor built in code may not
+                reportFailure(index, vigil::QueryResult::failure(vigil::ErrorKind::Server, error));
+                st.detectors.remove(s.key);
+                return;
+            }
+        }
+        detector->update(s.samples.last().v);
+        Labels labels;
+        for (const Label &l : s.key.labels())
+            if (l.first != QLatin1String("monitor") && l.first != QLatin1String("detector"))
+                labels.append(l);
+        labels.append({QStringLiteral("monitor"), name});
+        labels.append({QStringLiteral("detector"), detector->name()});
+        if (detector->driftDetected())
+            st.lastFlagMs.insert(s.key, evalMs);
+        const auto flag = st.lastFlagMs.constFind(s.key);
+        const bool held = flag != st.lastFlagMs.cend() && evalMs >= *flag && evalMs - *flag < std::max<qint64>(st.def.holdMs, 1);
+        out.append({SeriesKey(QStringLiteral("vigil_drift_change"), labels), {{evalMs, held ? 1.0 : 0.0}}});
+        if (detector->driftDetected())
+            logger("drift")->info("drift monitor '{}': {} flagged a change in {} at {}", name.toStdString(),
+                                  detector->name().toStdString(), s.key.toString().toStdString(), evalMs);
+    }
+    if (m_store && !out.isEmpty())
+        m_store->append(out);
+    Q_EMIT evaluated(name);
+    if (!m_states[index].queue.isEmpty())
+        QMetaObject::invokeMethod(this, [this, index, generation = m_generation] {
+            if (generation == m_generation)
+                runNext(index);
+        }, Qt::QueuedConnection);
+}
+
 void DriftMonitor::finish(int index, qint64 evalMs)
 {
     State &st = m_states[index];
     st.running = false;
     const QString name = st.def.name;
     for (const auto *r : {&*st.reference, &*st.current}) {
-        if (!r->ok()) {
-            const QString message = QStringLiteral("drift monitor '%1': %2").arg(name, r->message);
-            if (m_errors.value(name) != message) {
-                logger("drift")->warn("{}", message.toStdString());
-                Q_EMIT failed(name, message);
-            }
-            m_errors.insert(name, message);
-            st.queue.clear(); // do not hammer a failing server with the backfill
+        if (reportFailure(index, *r))
             return;
-        }
     }
-    m_errors.remove(name);
     const auto refGroups = groupBuckets(*st.reference);
     const auto curGroups = groupBuckets(*st.current);
     QList<SeriesData> out;
     m_rows.erase(std::remove_if(m_rows.begin(), m_rows.end(), [&](const DriftRow &r) { return r.monitor == name; }),
                  m_rows.end());
+    QHash<SeriesKey, const PinnedBaseline *> pinned;
+    for (const PinnedBaseline &b : std::as_const(m_baselines))
+        if (b.monitor == name)
+            pinned.insert(b.feature(), &b);
     QList<SeriesKey> features = curGroups.keys();
     for (const SeriesKey &k : refGroups.keys())
         if (!curGroups.contains(k))
@@ -176,16 +262,24 @@ void DriftMonitor::finish(int index, qint64 evalMs)
         row.monitor = name;
         row.labels = feature.labels();
         row.atMs = evalMs;
-        if (!refGroups.contains(feature) || !curGroups.contains(feature)) {
+        row.windowMs = st.def.windowMs;
+        const PinnedBaseline *baseline = pinned.value(feature, nullptr);
+        if (baseline)
+            row.pinnedAtMs = baseline->pinnedAtMs;
+        if ((!baseline && !refGroups.contains(feature)) || !curGroups.contains(feature)) {
             // The server has no buckets for this feature in one window (before
             // it existed, or after it stopped): not enough data, not an error.
             row.comparison.status = Status::InsufficientData;
-            row.comparison.reason = refGroups.contains(feature) ? QStringLiteral("no samples in the current window")
-                                                                : QStringLiteral("no samples in the reference window");
+            row.comparison.reason = !curGroups.contains(feature) ? QStringLiteral("no samples in the current window")
+                                                                 : QStringLiteral("no samples in the reference window");
             m_rows.append(row);
             continue;
         }
-        const HistogramResult ref = histogramFromCumulative(refGroups.value(feature));
+        HistogramResult ref;
+        if (baseline)
+            ref.histogram = baseline->histogram; // validated when it was pinned and when it was read
+        else
+            ref = histogramFromCumulative(refGroups.value(feature));
         const HistogramResult cur = histogramFromCumulative(curGroups.value(feature));
         row.comparison = compareWindows(ref, cur);
         if (ref.ok())

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "drift/baselines.h"
 #include "drift/comparison.h"
+#include "drift/detectors.h"
 #include "series/series_store.h"
 #include "sources/connector.h"
 #include "util/clock.h"
@@ -9,6 +11,7 @@
 
 #include <QObject>
 #include <functional>
+#include <memory>
 
 namespace vigil::drift {
 
@@ -21,6 +24,8 @@ struct DriftRow
     Comparison comparison;
     Histogram reference;    // the two windows, for the overlay chart
     Histogram current;
+    qint64 windowMs = 0;    // the current window's length
+    qint64 pinnedAtMs = 0;  // > 0: the reference is a baseline pinned then, not a window
 };
 
 // Live drift (issue 4): on each monitor's interval, asks the server for the
@@ -32,6 +37,14 @@ struct DriftRow
 //   vigil_drift_hellinger, vigil_drift_wasserstein_normed, vigil_drift_verdict
 // (0 ok, 1 warning, 2 drift, by PSI), labelled with the `by` labels and
 // monitor="<name>". Panels and rules read them through the `vigil` connection.
+// A monitor with a `detector` instead evaluates its `query` on each interval
+// and feeds each resulting series' value to a change detector of its own
+// (Page-Hinkley, ADWIN or DDM); every evaluation writes
+//   vigil_drift_change{<the series' labels>, monitor, detector}
+// 1 from the evaluation whose value the detector flagged until `hold` (5m)
+// has passed, 0 otherwise, so a rule on `vigil_drift_change > 0` fires on a
+// change even when it is evaluated less often than the monitor, and a chart
+// draws a marker where the series rises to 1 (the flag).
 // Lives in one thread; time comes from the clock.
 class DriftMonitor : public QObject
 {
@@ -42,6 +55,11 @@ public:
     DriftMonitor(const Clock &clock, QueryFn query, SeriesStore *store, QObject *parent = nullptr);
 
     void setMonitors(const QList<DriftDef> &monitors, const QString &defaultConnection);
+    // Pinned baselines (kept across setMonitors): a feature with one is
+    // compared against it instead of its reference window. Setting them makes
+    // every monitor due at the next tick, so the table follows at once.
+    void setBaselines(const QList<PinnedBaseline> &baselines);
+    const QList<PinnedBaseline> &baselines() const { return m_baselines; }
     // Starts the evaluations that are due; returns how many.
     int tick();
     const QList<DriftRow> &rows() const { return m_rows; }
@@ -66,7 +84,13 @@ private:
         QList<qint64> queue; // evaluation times still to run, oldest first
         std::optional<vigil::QueryResult> reference;
         std::optional<vigil::QueryResult> current;
+        // Detector monitors: one detector per series of the query, kept
+        // across evaluations (the stream goes on).
+        QHash<SeriesKey, std::shared_ptr<ChangeDetector>> detectors;
+        QHash<SeriesKey, qint64> lastFlagMs;
     };
+    void finishDetector(int index, qint64 evalMs, const vigil::QueryResult &result);
+    bool reportFailure(int index, const vigil::QueryResult &result);
     void start(int index, qint64 evalMs);
     void runNext(int index);
     void finish(int index, qint64 evalMs);
@@ -79,6 +103,7 @@ private:
     QList<State> m_states;
     QList<DriftRow> m_rows;
     QHash<QString, QString> m_errors;
+    QList<PinnedBaseline> m_baselines;
     quint64 m_generation = 0;
 };
 

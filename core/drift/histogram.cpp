@@ -2,6 +2,9 @@
 #include "drift/histogram.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cfloat>
+#include <cstring>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -24,8 +27,56 @@ QString errorKindName(ErrorKind kind)
     return QString();
 }
 
+namespace {
+
+// The common case, without allocating: an `le` as Prometheus clients write it
+// ("0.25", "1e+06", "+Inf"), plain ASCII without surrounding spaces. Returns
+// false when the text is anything else, and parseLe then takes the general
+// path below, so the accepted set and every value stay what QString::toDouble
+// gives (both round correctly; from_chars refuses what it cannot represent,
+// which the general path then decides on).
+bool parseLeFast(const QString &le, double *out)
+{
+    const qsizetype n = le.size();
+    if (n == 0 || n > 64)
+        return false;
+    char buf[64];
+    const QChar *src = le.constData();
+    for (qsizetype i = 0; i < n; ++i) {
+        const char16_t c = src[i].unicode();
+        if (c > 0x7e || c <= 0x20)
+            return false; // non-ASCII or whitespace: the general path trims and decides
+        buf[i] = char(c);
+    }
+    if (n == 4 && std::memcmp(buf, "+Inf", 4) == 0) {
+        *out = std::numeric_limits<double>::infinity();
+        return true;
+    }
+    const char *first = buf;
+    const char *last = buf + n;
+    const bool plus = *first == '+';
+    if (plus)
+        ++first; // from_chars takes no '+'
+    if (first == last || !((*first >= '0' && *first <= '9') || *first == '.' || (*first == '-' && !plus)))
+        return false; // "inf", "nan", "+-1", ...: the general path
+    double v = 0.0;
+    const auto [end, ec] = std::from_chars(first, last, v, std::chars_format::general);
+    // Subnormals too go the general path: how they round is its decision.
+    if (ec != std::errc() || end != last || !std::isfinite(v) || (v != 0.0 && std::abs(v) < DBL_MIN))
+        return false;
+    *out = v;
+    return true;
+}
+
+} // namespace
+
 double parseLe(const QString &le, bool *ok)
 {
+    if (double v = 0.0; parseLeFast(le, &v)) {
+        if (ok)
+            *ok = true;
+        return v;
+    }
     const QString t = le.trimmed();
     double v = std::numeric_limits<double>::quiet_NaN();
     bool parsed = false;

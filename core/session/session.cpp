@@ -200,7 +200,8 @@ bool sameDrift(const QList<DriftDef> &a, const QList<DriftDef> &b)
         return x.name == y.name && x.connection == y.connection && x.histogram == y.histogram && x.selector == y.selector
             && x.by == y.by && x.windowMs == y.windowMs && x.referenceOffsetMs == y.referenceOffsetMs
             && x.referenceFromMs == y.referenceFromMs && x.referenceToMs == y.referenceToMs
-            && x.intervalMs == y.intervalMs && x.backfillMs == y.backfillMs;
+            && x.intervalMs == y.intervalMs && x.backfillMs == y.backfillMs && x.detector == y.detector
+            && x.query == y.query && x.detectorParams == y.detectorParams && x.holdMs == y.holdMs;
     });
 }
 
@@ -356,6 +357,14 @@ QString Session::userName()
             return v;
     }
     return QStringLiteral("unknown");
+}
+
+void Session::setDriftBaselines(const QList<drift::PinnedBaseline> &baselines)
+{
+    inIoAsync([this, baselines] {
+        m_drift->setBaselines(baselines);
+        m_drift->tick();
+    });
 }
 
 void Session::acknowledge(const QString &fingerprint, const QString &comment, qint64 expiresAtMs)

@@ -123,6 +123,9 @@ public:
     // refreshed before driftUpdated()), and the monitors' errors.
     QList<drift::DriftRow> driftRows() const { return m_driftRows; }
     QHash<QString, QString> driftErrors() const { return m_driftErrors; }
+    // Pinned drift baselines (the drift view keeps and saves them): the
+    // monitors compare those features against them from the next tick on.
+    void setDriftBaselines(const QList<drift::PinnedBaseline> &baselines);
     // Commands: queued to the I/O thread, never waited for; a refusal comes
     // back as alertCommandFailed().
     void acknowledge(const QString &fingerprint, const QString &comment = {}, qint64 expiresAtMs = 0);

@@ -3,6 +3,7 @@
 
 #include <QDateTime>
 #include "compare/model_mapping.h"
+#include "drift/detect_replay.h"
 
 #include <QDir>
 #include <QFile>
@@ -745,6 +746,35 @@ public:
         }
     }
 
+    // `detector: page-hinkley`, `query: ...`, `params: { threshold: 20 }`:
+    // checked here with the detector's own names and ranges, so a typo is a
+    // workspace error with its line, not a monitor that never runs.
+    void parseDetector(const YAML::Node &d, const QString &path, const QString &ctx, DriftDef &def)
+    {
+        scalar(d, "detector", path, &def.detector, true, ctx);
+        scalar(d, "query", path, &def.query, true, ctx);
+        duration(d, "hold", path, &def.holdMs, ctx);
+        if (d["histogram"])
+            addIssue(line(d["histogram"]), path + QStringLiteral(".histogram"),
+                     QStringLiteral("drift monitor '%1' has both 'detector' and 'histogram': a monitor is one or the other").arg(def.name));
+        if (const YAML::Node params = d["params"]) {
+            if (!params.IsMap()) {
+                addIssue(line(params), path + QStringLiteral(".params"),
+                         QStringLiteral("'params' %1 must be a mapping, e.g. { threshold: 20 }").arg(ctx));
+            } else {
+                for (auto it = params.begin(); it != params.end(); ++it)
+                    if (it->second.IsScalar())
+                        def.detectorParams.insert(QString::fromStdString(it->first.as<std::string>()),
+                                                  QString::fromStdString(it->second.Scalar()));
+            }
+        }
+        if (!def.detector.isEmpty()) {
+            QString error;
+            if (!drift::makeDetector(def.detector, def.detectorParams, &error))
+                addIssue(line(d), path + QStringLiteral(".detector"), QStringLiteral("%1 %2").arg(error, ctx));
+        }
+    }
+
     void parseDrift(const YAML::Node &node)
     {
         if (!node.IsSequence()) {
@@ -764,9 +794,14 @@ public:
             if (!scalar(d, "name", path, &def.name, true, QStringLiteral("in a drift monitor")))
                 continue;
             const QString ctx = QStringLiteral("in drift monitor '%1'").arg(def.name);
-            checkKeys(d, {"name", "connection", "histogram", "selector", "by", "window", "reference", "interval", "backfill"}, path, ctx);
+            checkKeys(d, {"name", "connection", "histogram", "selector", "by", "window", "reference", "interval", "backfill",
+                          "detector", "query", "params", "hold"}, path, ctx);
             const qsizetype before = m_ws.issues.size();
-            scalar(d, "histogram", path, &def.histogram, true, ctx);
+            if (d["detector"]) {
+                parseDetector(d, path, ctx, def);
+            } else {
+                scalar(d, "histogram", path, &def.histogram, true, ctx);
+            }
             if (def.histogram.endsWith(QLatin1String("_bucket")))
                 def.histogram.chop(7);
             scalar(d, "selector", path, &def.selector, false, ctx);

@@ -121,6 +121,16 @@ struct DriftDef
     // On start, also score this much of the past (one point per interval, at
     // most 120), so the drift panels show a curve at once. 0: start from now.
     qint64 backfillMs = 0;
+    // A change detector instead of a histogram comparison (issue 4, item 2):
+    // `query` is evaluated at each interval and each of its series feeds a
+    // detector of its own; a flag becomes vigil_drift_change (1 on the flagged
+    // evaluation and for `hold` after it, 0 otherwise). Empty: a histogram monitor.
+    QString detector;                      // page-hinkley, adwin or ddm
+    QString query;                         // PromQL, e.g. an error rate
+    QMap<QString, QString> detectorParams; // River's parameter names: threshold: 20
+    // vigil_drift_change stays 1 this long after a flag, so a rule evaluated
+    // less often than the monitor still sees it (Prometheus' lookback, 5m).
+    qint64 holdMs = 5 * 60'000;
     int line = 0;
 };
 

@@ -10,6 +10,7 @@
 #include <QChartView>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDir>
 #include <QImage>
 #include <QLabel>
 #include <QLineSeries>
@@ -282,4 +283,69 @@ TEST_CASE("A panel of many long series stays within its point budget and keeps e
     panel.updateData(store, from, to);
     CHECK(panel.antialiased());
     CHECK(panel.pointCount() == 2);
+}
+
+TEST_CASE("A panel showing vigil_drift_change draws a marker at each flagged sample", "[ui][panel][drift][detector]")
+{
+    // An error rate and its change-detector series (what a DriftMonitor with
+    // a detector writes), one query each, as a dashboard would chart them.
+    SeriesStore store;
+    const qint64 t0 = 1'700'000'000'000;
+    QList<Sample> rate, change;
+    for (int i = 0; i <= 80; ++i) {
+        const qint64 t = t0 + qint64(i) * 30'000;
+        rate.append({t, (i < 40 ? 0.01 : 0.30) + 0.002 * (i % 5)});
+        // Flags at 43 and 70, each held for 5 minutes (10 evaluations).
+        change.append({t, ((i >= 43 && i < 53) || (i >= 70 && i < 80)) ? 1.0 : 0.0});
+    }
+    store.append(SeriesKey("d/0/0", {{"model", "spam-filter"}, {"__name__", "job:errors:rate1m"}}), rate);
+    store.append(SeriesKey("d/0/1", {{"model", "spam-filter"}, {"monitor", "spam errors"}, {"detector", "page-hinkley"},
+                                     {"__name__", "vigil_drift_change"}}),
+                 change);
+    PanelDef def;
+    def.title = QStringLiteral("spam-filter error rate and detected changes");
+    def.queries.append({QStringLiteral("job:errors:rate1m"), QStringLiteral("error rate")});
+    def.queries.append({QStringLiteral("vigil_drift_change"), QStringLiteral("change ({{detector}})")});
+    ChartPanel panel(def, {"d/0/0", "d/0/1"});
+    panel.resize(900, 420);
+    panel.show();
+    QCoreApplication::processEvents();
+    panel.setStatus("d/0/0", status(PollStatus::State::Ok, {}, t0 + 80 * 30'000));
+    panel.setStatus("d/0/1", status(PollStatus::State::Ok, {}, t0 + 80 * 30'000));
+    panel.updateData(store, t0, t0 + 80 * 30'000);
+    QCoreApplication::processEvents();
+
+    const qint64 first = t0 + 43 * 30'000, second = t0 + 70 * 30'000;
+    CHECK(panel.changeMarkers() == QList<qint64>{first, second});
+    CHECK(panel.changeMarkerLineCount() == 2);
+    // The markers are drawn: a vertical stroke of the marker colour at each
+    // flag's x, over most of the plot's height, and none between them.
+    const QImage img = panel.chartView()->grab().toImage();
+    const QRectF plot = panel.plotArea();
+    REQUIRE(plot.height() > 100);
+    auto markerPixels = [&](double x) {
+        int n = 0;
+        for (int y = int(plot.top()) + 2; y < int(plot.bottom()) - 2; ++y)
+            for (int dx = -1; dx <= 1; ++dx) {
+                const QColor c(img.pixel(int(std::lround(x)) + dx, y));
+                n += (c.red() > 0x60 && c.red() < 0xc0 && c.green() < 0x60 && c.blue() > 0x80) ? 1 : 0;
+            }
+        return n;
+    };
+    CHECK(markerPixels(panel.viewXOf(first)) > int(plot.height() * 0.3));
+    CHECK(markerPixels(panel.viewXOf(second)) > int(plot.height() * 0.3));
+    CHECK(markerPixels(panel.viewXOf(t0 + 55 * 30'000)) == 0);
+    // The markers are no series of their own in the legend.
+    CHECK(panel.legendNames().size() == 2);
+
+    // Scrolled so that the range starts inside the first flag's hold: that is
+    // no flag; one marker, the pool keeps the other line hidden.
+    panel.updateData(store, t0 + 48 * 30'000, t0 + 80 * 30'000);
+    CHECK(panel.changeMarkers() == QList<qint64>{second});
+    CHECK(panel.changeMarkerLineCount() == 1);
+
+    panel.updateData(store, t0, t0 + 80 * 30'000);
+    QCoreApplication::processEvents();
+    QDir().mkpath(QStringLiteral(VIGIL_BINARY_DIR "/screenshots"));
+    CHECK(panel.grab().save(QStringLiteral(VIGIL_BINARY_DIR "/screenshots/chart-drift-change.png")));
 }

@@ -14,6 +14,9 @@
 #include <QSet>
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
 #include <vector>
 
 using namespace vigil::drift;
@@ -336,4 +339,45 @@ TEST_CASE("Every generated case matches the generator", "[drift][distances]")
             checkCase(name); // also counts when the test is run alone
     }
     CHECK(checkedNames().contains(all));
+}
+
+TEST_CASE("An le reads to the same bound on the fast path as through QString::toDouble", "[drift][validation]")
+{
+    // What parseLe gave before it had a fast path for plain ASCII numbers:
+    // the reference the fast path must agree with, bit for bit, and on what
+    // it refuses.
+    auto general = [](const QString &le, bool *ok) {
+        const QString t = le.trimmed();
+        if (t == QLatin1String("+Inf") || t == QLatin1String("Inf") || t == QLatin1String("inf")
+            || t == QLatin1String("+inf")) {
+            *ok = true;
+            return std::numeric_limits<double>::infinity();
+        }
+        double v = t.isEmpty() ? std::numeric_limits<double>::quiet_NaN() : t.toDouble(ok);
+        if (t.isEmpty())
+            *ok = false;
+        if (std::isnan(v) || v == -std::numeric_limits<double>::infinity())
+            *ok = false;
+        return v;
+    };
+    QStringList les{"0.5", "1", "1.0", "+1", "-1", "-0", "0", "1e+06", "1E6", "2.5e-3", ".5", "5.", "+.25", "1e308",
+                    "1e309", "-1e309", "1e-400", "4.9e-324", "2.2250738585072014e-308", "+Inf", "Inf", "inf", "+inf",
+                    "-Inf", "NaN", "nan", " 0.5", "0.5 ", "\t1", "", "+", "-", ".", "e5", "1e", "1e+", "0x10", "1,5",
+                    "+-1", "--1", "1..2", "abc", "0.1\u00e9", "\u0661", "00.5", "0.30000000000000004",
+                    "123456789012345678901234567890"};
+    std::mt19937_64 rng(4);
+    std::uniform_real_distribution<double> unit(-1.0, 1.0);
+    for (int i = 0; i < 2000; ++i) {
+        const double v = unit(rng) * std::pow(10.0, double(int(rng() % 40) - 20));
+        les << QString::number(v, 'g', 17) << QString::number(v, 'e', int(rng() % 17)) << QString::number(v, 'f', 6);
+    }
+    for (const QString &le : les) {
+        INFO("le=\"" << le.toStdString() << "\"");
+        bool fastOk = false, generalOk = false;
+        const double fast = parseLe(le, &fastOk);
+        const double reference = general(le, &generalOk);
+        REQUIRE(fastOk == generalOk);
+        if (generalOk)
+            CHECK(std::memcmp(&fast, &reference, sizeof fast) == 0); // the same bits: -0 stays -0
+    }
 }

@@ -6,10 +6,15 @@
 
 #include "alerting/alert_engine.h"
 #include "demo_connector.h"
+#include "drift/baselines.h"
+#include "drift/detect_replay.h"
 #include "drift/drift_monitor.h"
 #include "sources/store_connector.h"
 #include "util/clock.h"
 #include "workspace/workspace.h"
+
+#include <QTemporaryDir>
+#include <tuple>
 
 using namespace vigil;
 
@@ -239,4 +244,300 @@ drift:
     clock.advanceMs(30'000);
     CHECK(monitor.tick() == 1); // live from here on, no second backfill
     CHECK(times.size() == 2);
+}
+
+namespace {
+// The error rate the detector tests serve: 1% until minute 20, then 30%, with
+// a little deterministic wobble so the detector sees a noisy series.
+double errorRate(qint64 atMs)
+{
+    const qint64 step = (atMs - kStart) / 30'000;
+    const double wobble = 0.002 * double(step % 5);
+    return (atMs - kStart < 20 * kMin ? 0.01 : 0.30) + wobble;
+}
+} // namespace
+
+TEST_CASE("Detector monitor: a change flagged on a live series becomes vigil_drift_change and fires a rule", "[drift][detector]")
+{
+    const Workspace ws = parseWorkspace(R"(connections:
+  prom: { kind: demo }
+drift:
+  - name: spam errors
+    detector: page-hinkley
+    query: job:errors:rate1m{model="spam-filter"}
+    params: { threshold: 1, min_instances: 10 }
+    interval: 30s
+rules:
+  - name: ErrorRateChanged
+    connection: vigil
+    query: vigil_drift_change{monitor="spam errors"}
+    above: 0
+    severity: warning
+)", QStringLiteral("detector.yaml"));
+    INFO(ws.errorMessages().join("\n").toStdString());
+    REQUIRE_FALSE(ws.hasErrors());
+    REQUIRE(ws.drift.size() == 1);
+    CHECK(ws.drift[0].detector == "page-hinkley");
+    CHECK(ws.drift[0].detectorParams.value("threshold") == "1");
+
+    ManualClock clock(kStart);
+    SeriesStore store;
+    ConnectionSettings own;
+    own.name = QStringLiteral("vigil");
+    StoreConnector vigilConnection(&store, own);
+    QStringList exprs;
+    auto query = [&](const QString &connection, const QueryRequest &req) {
+        if (connection == "vigil")
+            return vigilConnection.query(req);
+        exprs << req.expr;
+        QueryResult r;
+        r.type = ResultType::Vector;
+        r.series.append({SeriesKey(QStringLiteral("job:errors:rate1m"), {{"model", "spam-filter"}}),
+                         {{req.timeMs, errorRate(req.timeMs)}}});
+        QPromise<QueryResult> p;
+        p.start();
+        p.addResult(r);
+        p.finish();
+        return p.future();
+    };
+    drift::DriftMonitor monitor(clock, query, &store);
+    monitor.setMonitors(ws.drift, QStringLiteral("prom"));
+    alerting::AlertEngine engine(clock, query);
+    engine.setRules(ws.rules, QStringLiteral("prom"));
+
+    // The oracle: the same values replayed through a fresh detector with the
+    // same parameters (vigil detect's code path).
+    QString error;
+    auto oracle = drift::makeDetector("page-hinkley", {{"threshold", "1"}, {"min_instances", "10"}}, &error);
+    REQUIRE(oracle);
+    std::vector<double> values;
+    QList<qint64> expectedFlags;
+    bool fired = false;
+    qint64 firedAt = 0;
+    for (qint64 t = 0; t <= 40 * kMin; t += 30'000) {
+        clock.setMs(kStart + t);
+        REQUIRE(monitor.tick() == 1);
+        oracle->update(errorRate(kStart + t));
+        if (oracle->driftDetected())
+            expectedFlags << kStart + t;
+        engine.tick();
+        for (const alerting::AlertRow &row : engine.alerts())
+            if (row.instance.state == rules::AlertState::Firing && !fired) {
+                fired = true;
+                firedAt = clock.nowMs();
+                CHECK(row.label("detector") == "page-hinkley");
+                CHECK(row.label("model") == "spam-filter");
+            }
+    }
+    CHECK(monitor.errors().isEmpty());
+    CHECK(exprs.first() == "job:errors:rate1m{model=\"spam-filter\"}");
+    const QList<SeriesKey> keys = store.keysNamed(QStringLiteral("vigil_drift_change"));
+    REQUIRE(keys.size() == 1);
+    CHECK(keys[0].label("monitor") == "spam errors");
+    CHECK(keys[0].label("detector") == "page-hinkley");
+    CHECK(keys[0].label("model") == "spam-filter");
+    const auto samples = store.range(keys[0], 0, kStart + 40 * kMin);
+    CHECK(samples.size() == 81); // one per evaluation, flagged or not
+    // 1 from each flag for the hold (5 minutes by default), 0 elsewhere.
+    REQUIRE_FALSE(expectedFlags.isEmpty());
+    for (const auto &s : samples) {
+        bool held = false;
+        for (qint64 f : expectedFlags)
+            held |= s.t >= f && s.t < f + 5 * kMin;
+        INFO("at minute " << double(s.t - kStart) / kMin);
+        CHECK(s.v == (held ? 1.0 : 0.0));
+    }
+    // Flagged on the change (minute 20 and shortly after), never before it.
+    CHECK(expectedFlags.first() >= kStart + 20 * kMin);
+    CHECK(expectedFlags.first() <= kStart + 22 * kMin);
+    // The rule on the series fires at its first evaluation after the flag
+    // (rules run every minute, the monitor every 30 s: the hold bridges that),
+    // and resolves once the hold is over.
+    CHECK(fired);
+    CHECK(firedAt >= expectedFlags.first());
+    CHECK(firedAt < expectedFlags.first() + kMin);
+    if (expectedFlags.last() < kStart + 34 * kMin) {
+        for (const alerting::AlertRow &row : engine.alerts())
+            CHECK(row.instance.state != rules::AlertState::Firing);
+    }
+}
+
+TEST_CASE("Detector monitor: workspace mistakes name the monitor and line", "[drift][detector][workspace]")
+{
+    const Workspace bad = parseWorkspace(R"(drift:
+  - { name: a, detector: cusum, query: x }
+  - { name: b, detector: adwin, query: x, params: { delta: 2 } }
+  - { name: c, detector: ddm, query: x, histogram: h }
+  - { name: d, detector: ddm }
+)", QStringLiteral("d.yaml"));
+    CHECK(bad.drift.isEmpty());
+    const QString all = bad.errorMessages().join("\n");
+    INFO(all.toStdString());
+    CHECK(all.contains("d.yaml:2:"));
+    CHECK(all.contains("cusum"));
+    CHECK(all.contains("d.yaml:3: delta=2: expected a number in (0, 1) in drift monitor 'b'"));
+    CHECK(all.contains("d.yaml:4:"));
+    CHECK(all.contains("has both 'detector' and 'histogram'"));
+    CHECK(all.contains("d.yaml:5:"));
+    CHECK(all.contains("query"));
+}
+
+TEST_CASE("Pinned baselines: stored next to the workspace and read back, bad entries named", "[drift][baseline]")
+{
+    CHECK(drift::baselinesPathFor("/srv/ws/spam.yaml") == "/srv/ws/spam.drift-baselines.json");
+    CHECK(drift::baselinesPathFor(":/workspaces/demo.yaml").endsWith("/drift-baselines/demo.json"));
+    CHECK_FALSE(drift::baselinesPathFor(":/workspaces/demo.yaml").startsWith(":"));
+
+    drift::PinnedBaseline b;
+    b.monitor = QStringLiteral("spam inputs");
+    b.labels = {{"feature", "body_length"}, {"model", "spam-filter"}};
+    b.pinnedAtMs = kStart;
+    b.windowMs = 3'600'000;
+    b.histogram.bounds = {-1.5, 0.0, 0.1 + 0.2};
+    b.histogram.counts = {0.0, 12.25, 1e15 + 1, 3.0};
+    b.histogram.total = 12.25 + 1e15 + 1 + 3.0;
+    QList<drift::PinnedBaseline> list{b};
+    drift::PinnedBaseline other = b;
+    other.labels = {{"feature", "link_count"}, {"model", "spam-filter"}};
+    drift::upsertBaseline(list, other);
+    b.pinnedAtMs = kStart + 1;
+    drift::upsertBaseline(list, b); // the same feature again: replaced, not added
+    REQUIRE(list.size() == 2);
+    CHECK(list[0].pinnedAtMs == kStart + 1);
+
+    QTemporaryDir dir;
+    const QString path = dir.filePath("deep/er/spam.drift-baselines.json");
+    QString error;
+    REQUIRE(drift::saveBaselines(path, list, &error));
+    const QList<drift::PinnedBaseline> back = drift::loadBaselines(path, &error);
+    CHECK(error.isEmpty());
+    REQUIRE(back.size() == 2);
+    CHECK(back[0].monitor == "spam inputs");
+    CHECK(back[0].feature() == b.feature());
+    CHECK(back[0].pinnedAtMs == kStart + 1);
+    CHECK(back[0].windowMs == 3'600'000);
+    CHECK(back[0].histogram.bounds == b.histogram.bounds); // exact doubles
+    CHECK(back[0].histogram.counts == b.histogram.counts);
+    CHECK(back[0].histogram.total == b.histogram.total);
+
+    CHECK(drift::loadBaselines(dir.filePath("missing.json"), &error).isEmpty());
+    error.clear();
+    CHECK(drift::baselinesFromJson("not json", "x.json", &error).isEmpty());
+    CHECK(error.startsWith("x.json: not a drift baselines file"));
+    error.clear();
+    const QByteArray mixed = R"({"version": 1, "baselines": [
+        {"monitor": "m", "labels": {"feature": "a"}, "bounds": [1, 2], "counts": [1, 2, 3]},
+        {"monitor": "m", "labels": {"feature": "b"}, "bounds": [2, 1], "counts": [1, 2, 3]},
+        {"monitor": "m", "labels": {"feature": "c"}, "bounds": [1], "counts": [1, -2]},
+        {"monitor": "m", "labels": {"feature": "d"}, "bounds": [1, 2], "counts": [1, 2]}]})";
+    const QList<drift::PinnedBaseline> some = drift::baselinesFromJson(mixed, "x.json", &error);
+    REQUIRE(some.size() == 1);
+    CHECK(some[0].histogram.total == 6.0);
+    CHECK(error == "x.json: skipped baselines[1, 2, 3]: not a valid histogram (monitor, ascending finite bounds, "
+                   "one more count than bounds, counts >= 0)");
+}
+
+TEST_CASE("Drift monitor: a feature with a pinned baseline is compared against it, the others against their window",
+          "[drift][baseline]")
+{
+    const Workspace ws = parseWorkspace(R"(drift:
+  - { name: m, histogram: h, by: [feature], window: 1m, reference: { offset: 1h }, interval: 30s }
+)", QStringLiteral("d.yaml"));
+    REQUIRE(ws.drift.size() == 1);
+    ManualClock clock(kStart);
+    SeriesStore store;
+    // The reference window has all mass low, the current one all mass high:
+    // both features drift against their reference window.
+    drift::DriftMonitor monitor(clock, [&](const QString &, const QueryRequest &req) {
+        const bool reference = req.id.endsWith("/reference");
+        QueryResult r;
+        r.type = ResultType::Vector;
+        for (const char *feature : {"a", "b"})
+            for (const auto &[le, ref, cur] : {std::tuple{"1", 90.0, 10.0}, {"2", 100.0, 20.0}, {"+Inf", 100.0, 100.0}})
+                r.series.append({SeriesKey(QString(), {{"feature", feature}, {"le", le}}), {{req.timeMs, reference ? ref : cur}}});
+        QPromise<QueryResult> p;
+        p.start();
+        p.addResult(r);
+        p.finish();
+        return p.future();
+    }, &store);
+    monitor.setMonitors(ws.drift, QStringLiteral("prom"));
+    monitor.tick();
+    REQUIRE(monitor.rows().size() == 2);
+    for (const drift::DriftRow &row : monitor.rows()) {
+        CHECK(row.comparison.verdicts.psi == drift::Verdict::Drift);
+        CHECK(row.pinnedAtMs == 0);
+        CHECK(row.windowMs == kMin);
+    }
+
+    // Pin a's current window (10 / 10 / 80): a no longer drifts, b still does.
+    drift::PinnedBaseline pinned;
+    pinned.monitor = QStringLiteral("m");
+    pinned.labels = {{"feature", "a"}};
+    pinned.pinnedAtMs = kStart;
+    pinned.histogram = monitor.rows()[0].current;
+    REQUIRE(pinned.histogram.counts == std::vector<double>{10, 10, 80});
+    monitor.setBaselines({pinned});
+    clock.advanceMs(1'000); // not yet due by the interval: pinning makes it due
+    CHECK(monitor.tick() == 1);
+    REQUIRE(monitor.rows().size() == 2);
+    const drift::DriftRow &a = monitor.rows()[0];
+    const drift::DriftRow &b = monitor.rows()[1];
+    REQUIRE(a.labels == Labels{{"feature", "a"}});
+    CHECK(a.pinnedAtMs == kStart);
+    CHECK(a.comparison.status == drift::Status::Ok);
+    CHECK(a.comparison.scores.psi == 0.0);
+    CHECK(a.reference.counts == std::vector<double>{10, 10, 80});
+    CHECK(b.pinnedAtMs == 0);
+    CHECK(b.comparison.verdicts.psi == drift::Verdict::Drift);
+    // The scores written are against the baseline too.
+    for (const SeriesKey &k : store.keysNamed("vigil_drift_psi"))
+        if (k.label("feature") == "a")
+            CHECK(store.lastSample(k)->v == 0.0);
+
+    // A baseline with other buckets than the server now has: an error, no re-binning.
+    pinned.histogram.bounds = {1, 5};
+    monitor.setBaselines({pinned});
+    clock.advanceMs(1'000);
+    monitor.tick();
+    CHECK(monitor.rows()[0].comparison.status == drift::Status::Error);
+    CHECK(monitor.rows()[0].comparison.error == drift::ErrorKind::BucketLayoutMismatch);
+    // Baselines survive a workspace reload (setMonitors).
+    monitor.setMonitors(ws.drift, QStringLiteral("prom"));
+    CHECK(monitor.baselines().size() == 1);
+}
+
+TEST_CASE("Detector monitor: pinning baselines does not make it evaluate out of its interval", "[drift][detector][baseline]")
+{
+    const Workspace ws = parseWorkspace(R"(drift:
+  - { name: errs, detector: adwin, query: errors, interval: 30s }
+)", QStringLiteral("d.yaml"));
+    INFO(ws.errorMessages().join("\n").toStdString());
+    REQUIRE(ws.drift.size() == 1);
+    ManualClock clock(kStart);
+    SeriesStore store;
+    int calls = 0;
+    drift::DriftMonitor monitor(clock, [&](const QString &, const QueryRequest &req) {
+        ++calls;
+        QueryResult r;
+        r.type = ResultType::Vector;
+        r.series.append({SeriesKey(QStringLiteral("errors")), {{req.timeMs, 0.0}}});
+        QPromise<QueryResult> p;
+        p.start();
+        p.addResult(r);
+        p.finish();
+        return p.future();
+    }, &store);
+    monitor.setMonitors(ws.drift, QStringLiteral("prom"));
+    CHECK(monitor.tick() == 1);
+    clock.advanceMs(1'000);
+    monitor.setBaselines({});
+    CHECK(monitor.tick() == 0);
+    CHECK(calls == 1);
+    clock.advanceMs(29'000);
+    CHECK(monitor.tick() == 1);
+    const QList<SeriesKey> keys = store.keysNamed(QStringLiteral("vigil_drift_change"));
+    REQUIRE(keys.size() == 1);
+    CHECK(keys[0].label("detector") == "adwin");
+    CHECK(store.range(keys[0], 0, kStart + kMin).size() == 2);
 }
