@@ -393,6 +393,8 @@ void AlertPipeline::tick()
 
 void AlertPipeline::enqueue(const QString &notifier, const QList<Notification> &notifications)
 {
+    if (notifier.isEmpty())
+        return; // no notifier at all (none in the workspace, or another Vigil sends): shown, not sent
     // Durable first: a crash after this line re-sends; before it, the
     // transitions are in the store and the alert is still announced.
     checkWrite(m_store->enqueue(notifier, notifications, m_clock.nowMs()), "notifications");

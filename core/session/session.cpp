@@ -149,14 +149,35 @@ QStringList Session::startPipeline(const Workspace &workspace)
     }
     storage::StoreOptions options;
     options.path = m_storePath;
+    options.exclusive = true; // the window and `vigil watch` must not both send one database's alerts
     m_alertStore = new storage::AlertStore(options);
     const storage::OpenResult opened = m_alertStore->open();
-    if (!opened.message.isEmpty())
+    m_sendingElsewhere = opened.inUseBy;
+    if (!m_sendingElsewhere.isEmpty()) {
+        // Another Vigil (typically `vigil watch` as a user unit) owns this
+        // database and sends its notifications: sending them here too would
+        // page twice. This one evaluates and shows alerts, keeping its own
+        // state in a private database for the rest of its run.
+        errors << QStringLiteral("The alert database %1 is in use by %2, which sends the notifications. This "
+                                 "Vigil shows alerts but sends none, and its acknowledgements and silences stay "
+                                 "here. To send from here, stop the other one (systemctl --user stop "
+                                 "vigil-watch) or start it with a database of its own (vigil watch --state-dir DIR).")
+                      .arg(m_alertStore->path(), m_sendingElsewhere);
+        delete m_alertStore;
+        m_observerDir = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/vigil-observer-XXXXXX"));
+        options.path = m_observerDir->filePath(QStringLiteral("alerts.db"));
+        m_alertStore = new storage::AlertStore(options);
+        if (const storage::OpenResult own = m_alertStore->open(); !own.message.isEmpty())
+            errors << own.message;
+    } else if (!opened.message.isEmpty()) {
         errors << opened.message;
+    }
     m_pipeline = new alerting::AlertPipeline(SystemClock::instance(), m_engine, m_alertStore, m_ioRoot);
     m_pipeline->setUser(userName());
-    m_pipeline->setRouting(alerting::routerConfigFor(workspace));
-    errors << m_pipeline->addNotifiers(workspace, m_plugins, &Session::secretValue, m_ioRoot);
+    if (m_sendingElsewhere.isEmpty()) {
+        m_pipeline->setRouting(alerting::routerConfigFor(workspace));
+        errors << m_pipeline->addNotifiers(workspace, m_plugins, &Session::secretValue, m_ioRoot);
+    }
     errors << m_pipeline->start();
     // From here on, problems reach the GUI as they happen.
     connect(m_pipeline, &alerting::AlertPipeline::problem, this, [this](const QString &message) {
@@ -300,7 +321,7 @@ QStringList Session::reload(const Workspace &workspace)
         m_engine->setRules(workspace.rules, defaultConnection);
         // Notifiers are compared with their secrets resolved again (a rotated
         // webhook is a change), routes by value: reconfigure() does both.
-        if (m_pipeline)
+        if (m_pipeline && m_sendingElsewhere.isEmpty())
             errors << m_pipeline->reconfigure(workspace, m_plugins, &Session::secretValue, m_ioRoot);
         m_engine->tick();
         // A poll of a connection just replaced never answers; ask again.

@@ -12,6 +12,7 @@
 #include "workspace/workspace.h"
 
 #include <QObject>
+#include <QTemporaryDir>
 #include <QThread>
 #include <memory>
 
@@ -58,6 +59,10 @@ public:
     // (tests that only look at the views).
     void enableAlertPipeline(const QString &storePath = {});
     bool alertPipelineEnabled() const { return m_pipelineEnabled; }
+    // Non-empty when another process holds the alert database (its lock) and
+    // sends the notifications: this session evaluates and shows alerts, and
+    // sends none. "vigil (pid 1234 on host)".
+    QString alertsSentBy() const { return m_sendingElsewhere; }
 
     // Loads plugins from these folders (default: PluginRegistry::defaultSearchPaths()).
     void loadPlugins(const QStringList &dirs = {});
@@ -220,6 +225,8 @@ private:
     bool m_paused = false;
     QHash<QString, ConnectionHealth> m_health;
     QHash<QString, PollStatus> m_status;
+    QString m_sendingElsewhere; // see alertsSentBy()
+    std::unique_ptr<QTemporaryDir> m_observerDir; // the private database while another Vigil sends
     alerting::AlertEngine *m_engine = nullptr; // lives in m_io
     drift::DriftMonitor *m_drift = nullptr;    // lives in m_io
     QList<drift::DriftRow> m_driftRows;

@@ -267,6 +267,9 @@ void AlertStore::dropConnection()
 void AlertStore::close()
 {
     dropConnection();
+    if (m_lock)
+        m_lock->unlock();
+    m_lock.reset();
 }
 
 QString AlertStore::moveAside(QString *error)
@@ -384,6 +387,31 @@ OpenResult AlertStore::open()
                         .arg(dir);
         notice(r.message);
         return r;
+    }
+
+    if (m_options.exclusive && !m_lock) {
+        auto lock = std::make_unique<QLockFile>(m_path + QStringLiteral(".lock"));
+        lock->setStaleLockTime(0); // stale only when its process is gone, however long it ran
+        if (!lock->tryLock(0)) {
+            OpenResult r;
+            qint64 pid = 0;
+            QString host, app;
+            if (lock->error() == QLockFile::LockFailedError && lock->getLockInfo(&pid, &host, &app))
+                r.inUseBy = QStringLiteral("%1 (pid %2 on %3)").arg(app.isEmpty() ? QStringLiteral("another program") : app)
+                                .arg(pid).arg(host);
+            else
+                r.inUseBy = QStringLiteral("another program");
+            r.message = lock->error() == QLockFile::LockFailedError
+                ? QStringLiteral("%1 is in use by %2; alerts, acknowledgements and notifications of this "
+                                 "process are kept in memory").arg(m_path, r.inUseBy)
+                : QStringLiteral("%1: its lock file %1.lock cannot be created; alerts, acknowledgements and "
+                                 "notifications are kept in memory").arg(m_path);
+            if (m_lastError != r.message)
+                notice(r.message); // once, not at every retry of the backlog
+            m_lastError = r.message;
+            return r;
+        }
+        m_lock = std::move(lock);
     }
 
     bool damaged = false;

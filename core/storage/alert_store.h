@@ -12,7 +12,9 @@
 #include <QString>
 #include <QStringList>
 #include <QVariantList>
+#include <QLockFile>
 #include <deque>
+#include <memory>
 #include <limits>
 
 class QThread;
@@ -36,6 +38,11 @@ struct StoreOptions
     // Writes kept in memory while the database refuses them (locked, disk
     // full); beyond this the write is refused and the caller keeps its copy.
     int maxBacklog = 100'000;
+    // One process at a time (the window and `vigil watch` of one user share
+    // the default path): a lock file beside the database (QLockFile, stale
+    // when its process is gone). Another live holder makes open() Unavailable
+    // with OpenResult::inUseBy set. Off for stores a process opens twice.
+    bool exclusive = false;
     // > 0: PRAGMA max_page_count, a database this many pages big behaves as
     // a full disk. For tests of the disk-full path.
     qint64 maxPageCount = 0;
@@ -55,6 +62,9 @@ struct OpenResult
     QString message;        // for the user; set for Recreated and Unavailable
     QString movedAsidePath; // for Recreated: where the old file went
     int schemaVersion = 0;
+    // Unavailable because another process holds the lock (StoreOptions::exclusive):
+    // "vigil (pid 1234 on host)".
+    QString inUseBy;
 
     bool usable() const { return status != Status::Unavailable; }
 };
@@ -266,6 +276,8 @@ private:
     qint64 nowMs() const;
     bool checkThread() const;
 
+    // StoreOptions::exclusive: taken by open(), released by close().
+    std::unique_ptr<QLockFile> m_lock;
     StoreOptions m_options;
     QString m_path;
     QString m_connection;

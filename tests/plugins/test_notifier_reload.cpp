@@ -11,6 +11,7 @@
 #include "support/slack_receiver.h"
 #include "support/test_stack.h"
 
+#include <QCoreApplication>
 #include <QTemporaryDir>
 
 using namespace vigil;
@@ -133,4 +134,49 @@ TEST_CASE("Reload: a rotated Slack webhook, a new notifier and a new route apply
     qunsetenv("VIGIL_SECRET_SLACK_RELOAD_OLD");
     qunsetenv("VIGIL_SECRET_SLACK_RELOAD_NEW");
     qunsetenv("VIGIL_SECRET_SLACK_RELOAD_TEAM");
+}
+
+TEST_CASE("Two Vigils on one alert database: the second shows alerts but sends none, and says who sends them",
+          "[plugin][pipeline][lock]")
+{
+    SlackWebhookReceiver slack;
+    qputenv("VIGIL_SECRET_SLACK_LOCK_TEST", slack.url().toUtf8());
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("alerts.db"));
+    const Workspace ws = parseWorkspace(
+        workspaceText("  oncall-slack: { kind: slack, webhook_secret: slack-lock-test }\n",
+                      "  receiver: oncall-slack\n" + kTiming, kRuleA),
+        dir.filePath(QStringLiteral("lock.yaml")));
+    REQUIRE_FALSE(ws.hasErrors());
+
+    Session watch; // as `vigil watch` would be
+    watch.enableAlertPipeline(db);
+    watch.loadPlugins({QStringLiteral(VIGIL_PLUGIN_DIR)});
+    REQUIRE(watch.open(ws).isEmpty());
+    CHECK(watch.alertsSentBy().isEmpty());
+
+    Session window; // the window, started later on the same database
+    window.enableAlertPipeline(db);
+    window.loadPlugins({QStringLiteral(VIGIL_PLUGIN_DIR)});
+    const QStringList problems = window.open(ws);
+    INFO(problems.join(u'\n').toStdString());
+    REQUIRE(problems.size() == 1);
+    CHECK(problems.first().contains(QStringLiteral("is in use by")));
+    CHECK(problems.first().contains(QStringLiteral("pid %1").arg(QCoreApplication::applicationPid())));
+    CHECK(problems.first().contains(QStringLiteral("shows alerts but sends none")));
+    CHECK_FALSE(window.alertsSentBy().isEmpty());
+    QStringList names;
+    window.withPipeline([&](alerting::AlertPipeline *p) { names = p ? p->notifierNames() : QStringList{QStringLiteral("?")}; });
+    CHECK(names.isEmpty());
+
+    // Both evaluate; the alert shows in both; Slack hears it once.
+    REQUIRE(waitUntil([&] { return !slack.ids().isEmpty(); }, 20'000));
+    REQUIRE(waitUntil([&] { return !window.alertRows().isEmpty(); }, 10'000));
+    waitUntil([] { return false; }, 2'500); // group_wait and group_interval twice over
+    CHECK(slack.ids().size() == 1);
+    // A reload does not make the second one start sending.
+    CHECK(window.reload(ws).isEmpty());
+    window.withPipeline([&](alerting::AlertPipeline *p) { names = p ? p->notifierNames() : QStringList{QStringLiteral("?")}; });
+    CHECK(names.isEmpty());
+    qunsetenv("VIGIL_SECRET_SLACK_LOCK_TEST");
 }

@@ -14,6 +14,7 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QCoreApplication>
 #include <QTemporaryDir>
 #include <QThread>
 #include <cmath>
@@ -166,6 +167,36 @@ TEST_CASE("AlertStore creates the schema at the current version in WAL mode", "[
     CHECK(raw.scalar("PRAGMA journal_mode").toString() == "wal");
     for (const char *table : {"transitions", "ack_events", "acks", "silences", "announced", "instances", "outbox"})
         CHECK(raw.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = '%1'").arg(table)).toInt() == 1);
+}
+
+TEST_CASE("AlertStore, exclusive: a second holder is told who has the database, and gets it once it is free",
+          "[storage][lock]")
+{
+    QTemporaryDir dir;
+    StoreOptions o = optionsFor(dir);
+    o.exclusive = true;
+    AlertStore first(o);
+    REQUIRE(first.open().status == OpenResult::Status::Opened);
+
+    AlertStore second(o);
+    const OpenResult r = second.open();
+    CHECK(r.status == OpenResult::Status::Unavailable);
+    CHECK(r.inUseBy.contains(QStringLiteral("pid %1").arg(QCoreApplication::applicationPid())));
+    CHECK(r.message.startsWith(first.path() + QStringLiteral(" is in use by ")));
+    // Its writes wait in memory; nothing reaches the file while the other holds it.
+    rules::Silence s;
+    s.id = "sil-lock";
+    s.matchers = {*rules::LabelMatcher::parse(R"(model="fraud")")};
+    s.startsAtMs = 1000;
+    s.endsAtMs = 100'000;
+    s.createdBy = "ana";
+    CHECK(second.saveSilence(s, 1000).status == WriteResult::Status::Queued);
+    CHECK(first.loadSilences().value.isEmpty());
+
+    first.close(); // the other one is gone (as when its process ends)
+    CHECK(second.flush().status == WriteResult::Status::Durable);
+    CHECK(second.isOpen());
+    CHECK(second.loadSilences().value.size() == 1);
 }
 
 TEST_CASE("AlertStore's default file is alerts.db in the XDG state directory", "[storage]")
