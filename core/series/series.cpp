@@ -19,7 +19,7 @@ int blockShiftFor(qsizetype capacity)
 }
 
 // t - base as a qint32 offset, when it fits (no overflow on the way).
-bool offsetFits(qint64 t, qint64 base, qint32 &out)
+inline bool offsetFits(qint64 t, qint64 base, qint32 &out)
 {
     qint64 d;
     if (__builtin_sub_overflow(t, base, &d) || d < std::numeric_limits<qint32>::min()
@@ -65,6 +65,7 @@ Series &Series::operator=(const Series &other)
     m_mask = other.m_mask;
     m_head = other.m_head;
     m_size = other.m_size;
+    m_lastT = other.m_lastT;
     for (size_t i = other.m_first; i < other.m_blocks.size(); ++i) {
         const Block &b = other.m_blocks[i];
         Block copy = makeBlock(b.n, b.wide, b.base);
@@ -131,7 +132,7 @@ void Series::popFront()
 {
     ++m_head;
     --m_size;
-    if (m_head > m_mask) { // the first block is used up: keep it for reuse
+    if (m_head > m_mask) [[unlikely]] { // the first block is used up: keep it for reuse
         Block &used = m_blocks[m_first];
         if (!used.wide && !m_spare.data)
             m_spare = std::move(used);
@@ -151,6 +152,22 @@ void Series::pushBack(qint64 t, double v)
     if (m_size == m_capacity)
         popFront();
     const qsizetype p = m_head + m_size;
+    {
+        // The common case first: room in the last block, offset fits.
+        const size_t index = m_first + size_t(p >> m_shift);
+        const qsizetype k = p & m_mask;
+        qint32 offset;
+        if (index < m_blocks.size()) {
+            Block &b = m_blocks[index];
+            if (k < b.n && !b.wide && offsetFits(t, b.base, offset)) {
+                b.values()[k] = v;
+                b.offsets()[k] = offset;
+                ++m_size;
+                m_lastT = t;
+                return;
+            }
+        }
+    }
     const size_t index = m_first + size_t(p >> m_shift);
     const qsizetype k = p & m_mask;
     if (index == m_blocks.size()) {
@@ -178,6 +195,7 @@ void Series::pushBack(qint64 t, double v)
     }
     setPhysical(p, t, v); // before counting it: widen() converts only the samples held
     ++m_size;
+    m_lastT = t;
 }
 
 qsizetype Series::lowerBound(qint64 from) const
@@ -195,7 +213,7 @@ qsizetype Series::lowerBound(qint64 from) const
 
 Series::AppendResult Series::append(qint64 t, double v)
 {
-    if (m_size == 0 || t > timeAt(m_size - 1)) {
+    if (m_size == 0 || t > m_lastT) {
         pushBack(t, v);
         return AppendResult::Appended;
     }

@@ -137,6 +137,7 @@ private:
     qsizetype m_mask;    // samples in a whole block - 1
     qsizetype m_head = 0; // index in m_blocks[m_first] of the oldest sample
     qsizetype m_size = 0;
+    qint64 m_lastT = 0; // the newest timestamp (when m_size > 0): appends compare with it
 };
 
 } // namespace vigil
