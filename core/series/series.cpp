@@ -130,8 +130,13 @@ void Series::setPhysical(qsizetype p, qint64 t, double v)
 
 void Series::popFront()
 {
-    ++m_head;
+    advanceHead();
     --m_size;
+}
+
+void Series::advanceHead()
+{
+    ++m_head;
     if (m_head > m_mask) [[unlikely]] { // the first block is used up: keep it for reuse
         Block &used = m_blocks[m_first];
         if (!used.wide && !m_spare.data)
@@ -149,9 +154,12 @@ void Series::popFront()
 
 void Series::pushBack(qint64 t, double v)
 {
-    if (m_size == m_capacity)
-        popFront();
-    const qsizetype p = m_head + m_size;
+    // When full, the oldest is dropped and the new sample takes its place in
+    // the count (m_size is left alone on this path).
+    const bool full = m_size == m_capacity;
+    if (full)
+        advanceHead();
+    const qsizetype p = m_head + m_size - (full ? 1 : 0);
     {
         // The common case first: room in the last block, offset fits.
         const size_t index = m_first + size_t(p >> m_shift);
@@ -162,12 +170,15 @@ void Series::pushBack(qint64 t, double v)
             if (k < b.n && !b.wide && offsetFits(t, b.base, offset)) {
                 b.values()[k] = v;
                 b.offsets()[k] = offset;
-                ++m_size;
+                if (!full)
+                    ++m_size;
                 m_lastT = t;
                 return;
             }
         }
     }
+    if (full)
+        --m_size; // the slow path below counts the sample once written
     const size_t index = m_first + size_t(p >> m_shift);
     const qsizetype k = p & m_mask;
     if (index == m_blocks.size()) {

@@ -126,6 +126,7 @@ private:
     void widen(size_t index); // re-encodes a block's live samples with qint64 timestamps
     void pushBack(qint64 t, double v); // drops the oldest first when full
     void popFront();
+    void advanceHead(); // drops the oldest sample from the blocks (not from m_size)
 
     // m_blocks[m_first] holds the oldest sample; the used-up blocks before it
     // are dropped from the table in batches (no memmove of the table per block).
