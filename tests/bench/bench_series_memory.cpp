@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Memory per 1 M stored points (issue 7: <= 16 MB). A Sample is 16 bytes
-// (qint64 epoch ms + double), kept in one std::vector per series used as a
-// ring buffer, grown geometrically but never past the series' capacity.
+// (qint64 epoch ms + double); a Series keeps 12 a sample in compact blocks of
+// 512 (qint64 base, qint32 ms offsets, doubles), see core/series/series.h.
+// Also times appends (filling and full), the range() copy and lowerBound.
 //
 //   bench-series-memory
 //
