@@ -2,12 +2,52 @@
 #include "series/series.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
+#include <limits>
 
 namespace vigil {
 
-Series::Series(qsizetype capacity) : m_capacity(std::max<qsizetype>(capacity, 1)) {}
+namespace {
 
-Series::Series(const Series &other) : m_capacity(other.m_capacity)
+int blockShiftFor(qsizetype capacity)
+{
+    // Whole blocks of 512 samples, or the capacity rounded up to a power of
+    // two when it is smaller (a ring of 20 does not hold 512 slots).
+    const auto c = std::bit_ceil(quint64(std::max<qsizetype>(capacity, 1)));
+    return std::min(Series::kBlockShift, int(std::countr_zero(c)));
+}
+
+// t - base as a qint32 offset, when it fits (no overflow on the way).
+inline bool offsetFits(qint64 t, qint64 base, qint32 &out)
+{
+    qint64 d;
+    if (__builtin_sub_overflow(t, base, &d) || d < std::numeric_limits<qint32>::min()
+        || d > std::numeric_limits<qint32>::max())
+        return false;
+    out = qint32(d);
+    return true;
+}
+
+} // namespace
+
+Series::Series(qsizetype capacity)
+    : m_capacity(std::max<qsizetype>(capacity, 1)), m_shift(blockShiftFor(capacity)),
+      m_mask((qsizetype(1) << m_shift) - 1)
+{
+}
+
+Series::Block Series::makeBlock(qint32 n, bool wide, qint64 base)
+{
+    Block b;
+    b.base = base;
+    b.n = n;
+    b.wide = wide;
+    b.data = std::make_unique_for_overwrite<std::byte[]>(b.bytes());
+    return b;
+}
+
+Series::Series(const Series &other) : m_capacity(other.m_capacity), m_shift(other.m_shift), m_mask(other.m_mask)
 {
     *this = other;
 }
@@ -17,59 +57,156 @@ Series &Series::operator=(const Series &other)
     if (this == &other)
         return *this;
     m_blocks.clear();
+    m_spare = {};
+    m_first = 0;
+    m_blocks.reserve(other.m_blocks.size() - other.m_first);
     m_capacity = other.m_capacity;
+    m_shift = other.m_shift;
+    m_mask = other.m_mask;
     m_head = other.m_head;
     m_size = other.m_size;
-    m_allocated = other.m_allocated;
-    qsizetype left = other.m_allocated;
-    for (const auto &block : other.m_blocks) {
-        const qsizetype n = std::min(left, kBlockSamples);
-        auto copy = std::make_unique_for_overwrite<Sample[]>(size_t(n));
-        std::copy_n(block.get(), n, copy.get());
+    m_lastT = other.m_lastT;
+    for (size_t i = other.m_first; i < other.m_blocks.size(); ++i) {
+        const Block &b = other.m_blocks[i];
+        Block copy = makeBlock(b.n, b.wide, b.base);
+        std::memcpy(copy.data.get(), b.data.get(), b.bytes());
         m_blocks.push_back(std::move(copy));
-        left -= n;
     }
     return *this;
 }
 
-void Series::grow()
+size_t Series::memoryBytes() const
 {
-    // While a series is filling, samples are linear from physical 0 and
-    // m_allocated < m_capacity. The first block doubles from 16 samples to a
-    // whole block (short series stay small); after it, whole blocks are added,
-    // the last cut to the capacity. Nothing stored is copied except the first
-    // block's few samples while it doubles.
-    if (m_allocated < kBlockSamples) {
-        const qsizetype n = std::min({m_capacity, kBlockSamples, std::max<qsizetype>(16, 2 * m_allocated)});
-        auto block = std::make_unique_for_overwrite<Sample[]>(size_t(n));
-        if (!m_blocks.empty())
-            std::copy_n(m_blocks.front().get(), m_size, block.get());
-        if (m_blocks.empty())
-            m_blocks.push_back(std::move(block));
-        else
-            m_blocks.front() = std::move(block);
-        m_allocated = n;
-        return;
-    }
-    const qsizetype n = std::min(kBlockSamples, m_capacity - m_allocated);
-    m_blocks.push_back(std::make_unique_for_overwrite<Sample[]>(size_t(n)));
-    m_allocated += n;
+    size_t n = m_spare.data ? m_spare.bytes() : 0;
+    for (size_t i = m_first; i < m_blocks.size(); ++i)
+        n += m_blocks[i].bytes();
+    return n;
 }
 
-void Series::pushBack(const Sample &s)
+qsizetype Series::wideBlockCount() const
 {
-    if (m_size < m_capacity) {
-        // Not full. Storage only grows while the ring has never been full
-        // (then m_head is 0 and the next slot is physical m_size).
-        if (m_size == m_allocated)
-            grow();
-        slot(physical(m_size)) = s;
-        ++m_size;
+    return std::count_if(m_blocks.begin() + qsizetype(m_first), m_blocks.end(), [](const Block &b) { return b.wide; });
+}
+
+void Series::widen(size_t index)
+{
+    Block &old = m_blocks[m_first + index];
+    Block wide = makeBlock(old.n, true, old.base);
+    // Only the live slots: the rest were never written.
+    const qsizetype first = index == 0 ? m_head : 0;
+    const qsizetype end = std::min<qsizetype>(old.n, m_head + m_size - (qsizetype(index) << m_shift));
+    for (qsizetype k = first; k < end; ++k) {
+        wide.values()[k] = old.values()[k];
+        wide.times()[k] = old.base + old.offsets()[k];
+    }
+    old = std::move(wide);
+}
+
+void Series::set(qsizetype i, qint64 t, double v)
+{
+    setPhysical(m_head + i, t, v);
+}
+
+void Series::setPhysical(qsizetype p, qint64 t, double v)
+{
+    const size_t index = size_t(p >> m_shift);
+    const qsizetype k = p & m_mask;
+    Block *b = &m_blocks[m_first + index];
+    b->values()[k] = v;
+    if (b->wide) {
+        b->times()[k] = t;
         return;
     }
-    // Full: overwrite the oldest.
-    slot(m_head) = s;
-    m_head = m_head + 1 == m_capacity ? 0 : m_head + 1;
+    qint32 offset;
+    if (offsetFits(t, b->base, offset)) {
+        b->offsets()[k] = offset;
+        return;
+    }
+    widen(index);
+    b = &m_blocks[m_first + index];
+    b->values()[k] = v;
+    b->times()[k] = t;
+}
+
+void Series::popFront()
+{
+    advanceHead();
+    --m_size;
+}
+
+void Series::advanceHead()
+{
+    ++m_head;
+    if (m_head > m_mask) [[unlikely]] { // the first block is used up: keep it for reuse
+        Block &used = m_blocks[m_first];
+        if (!used.wide && !m_spare.data)
+            m_spare = std::move(used);
+        else
+            used = {};
+        ++m_first;
+        m_head = 0;
+        if (m_first == 16) { // a 24-byte entry per block: 384 B of table at most
+            m_blocks.erase(m_blocks.begin(), m_blocks.begin() + qsizetype(m_first));
+            m_first = 0;
+        }
+    }
+}
+
+void Series::pushBack(qint64 t, double v)
+{
+    // When full, the oldest is dropped and the new sample takes its place in
+    // the count (m_size is left alone on this path).
+    const bool full = m_size == m_capacity;
+    if (full)
+        advanceHead();
+    const qsizetype p = m_head + m_size - (full ? 1 : 0);
+    {
+        // The common case first: room in the last block, offset fits.
+        const size_t index = m_first + size_t(p >> m_shift);
+        const qsizetype k = p & m_mask;
+        qint32 offset;
+        if (index < m_blocks.size()) {
+            Block &b = m_blocks[index];
+            if (k < b.n && !b.wide && offsetFits(t, b.base, offset)) {
+                b.values()[k] = v;
+                b.offsets()[k] = offset;
+                if (!full)
+                    ++m_size;
+                m_lastT = t;
+                return;
+            }
+        }
+    }
+    if (full)
+        --m_size; // the slow path below counts the sample once written
+    const size_t index = m_first + size_t(p >> m_shift);
+    const qsizetype k = p & m_mask;
+    if (index == m_blocks.size()) {
+        // A new block, based on its first timestamp. The very first one starts
+        // at 16 samples (or the whole block when smaller) and doubles below.
+        const qint32 n = qint32(index == m_first ? std::min<qsizetype>(m_mask + 1, 16) : m_mask + 1);
+        if (m_spare.data && m_spare.n == n) {
+            m_spare.base = t;
+            m_blocks.push_back(std::move(m_spare));
+            m_spare = {};
+        } else {
+            m_blocks.push_back(makeBlock(n, false, t));
+        }
+    } else if (k >= m_blocks[index].n) {
+        // Only the first block while the series is short (its samples sit
+        // at 0..p-1): double it.
+        Block &old = m_blocks[index];
+        Block grown = makeBlock(qint32(std::min<qsizetype>(m_mask + 1, 2 * qsizetype(old.n))), old.wide, old.base);
+        std::memcpy(grown.values(), old.values(), sizeof(double) * size_t(p));
+        if (old.wide)
+            std::memcpy(grown.times(), old.times(), sizeof(qint64) * size_t(p));
+        else
+            std::memcpy(grown.offsets(), old.offsets(), sizeof(qint32) * size_t(p));
+        old = std::move(grown);
+    }
+    setPhysical(p, t, v); // before counting it: widen() converts only the samples held
+    ++m_size;
+    m_lastT = t;
 }
 
 qsizetype Series::lowerBound(qint64 from) const
@@ -77,7 +214,7 @@ qsizetype Series::lowerBound(qint64 from) const
     qsizetype lo = 0, hi = m_size;
     while (lo < hi) {
         const qsizetype mid = lo + (hi - lo) / 2;
-        if (at(mid).t < from)
+        if (timeAt(mid) < from)
             lo = mid + 1;
         else
             hi = mid;
@@ -87,13 +224,14 @@ qsizetype Series::lowerBound(qint64 from) const
 
 Series::AppendResult Series::append(qint64 t, double v)
 {
-    if (m_size == 0 || t > last().t) {
-        pushBack({t, v});
+    if (m_size == 0 || t > m_lastT) {
+        pushBack(t, v);
         return AppendResult::Appended;
     }
     const qsizetype i = lowerBound(t);
-    if (i < m_size && at(i).t == t) {
-        slot(physical(i)).v = v;
+    if (i < m_size && timeAt(i) == t) {
+        const qsizetype p = m_head + i;
+        block(p).values()[p & m_mask] = v;
         return AppendResult::Replaced;
     }
     if (i == 0 && m_size == m_capacity)
@@ -103,15 +241,16 @@ Series::AppendResult Series::append(qint64 t, double v)
     // When full, the oldest sample (logical 0) falls off first.
     qsizetype insertAt = i;
     if (m_size == m_capacity) {
-        m_head = m_head + 1 == m_capacity ? 0 : m_head + 1;
-        --m_size;
+        popFront();
         --insertAt;
     }
     const Sample tail = last();
-    pushBack(tail); // grows by one; duplicates the last sample
-    for (qsizetype j = m_size - 1; j > insertAt; --j)
-        slot(physical(j)) = slot(physical(j - 1));
-    slot(physical(insertAt)) = {t, v};
+    pushBack(tail.t, tail.v); // grows by one; duplicates the last sample
+    for (qsizetype j = m_size - 2; j > insertAt; --j) {
+        const Sample s = at(j - 1);
+        set(j, s.t, s.v);
+    }
+    set(insertAt, t, v);
     return AppendResult::Inserted;
 }
 
@@ -125,7 +264,7 @@ QList<Sample> Series::range(qint64 from, qint64 to) const
     qsizetype lo = begin, hi = m_size;
     while (lo < hi) {
         const qsizetype mid = lo + (hi - lo) / 2;
-        if (at(mid).t <= to)
+        if (timeAt(mid) <= to)
             lo = mid + 1;
         else
             hi = mid;
@@ -133,23 +272,31 @@ QList<Sample> Series::range(qint64 from, qint64 to) const
     const qsizetype end = lo;
     if (end <= begin)
         return out;
-    // One allocation and a contiguous copy per block (and per wrap of the
-    // ring): appending sample by sample cost three times the decimation that
-    // follows (issue 7 bench-decimate).
+    // One allocation, then one decoding run per block: appending sample by
+    // sample cost three times the decimation that follows (issue 7 bench-decimate).
     const qsizetype n = end - begin;
     out.reserve(n); // exactly n: resize() alone rounds the block up to a power of two
     out.resize(n);
     Sample *dst = out.data();
-    qsizetype p = physical(begin);
+    qsizetype p = m_head + begin;
     for (qsizetype left = n; left > 0;) {
-        const qsizetype offset = p & (kBlockSamples - 1);
-        const qsizetype run = std::min({left, kBlockSamples - offset, m_capacity - p});
-        std::copy_n(&slot(p), run, dst);
+        const Block &b = block(p);
+        const qsizetype k = p & m_mask;
+        const qsizetype run = std::min(left, m_mask + 1 - k);
+        const double *values = b.values() + k;
+        if (b.wide) {
+            const qint64 *times = b.times() + k;
+            for (qsizetype r = 0; r < run; ++r)
+                dst[r] = {times[r], values[r]};
+        } else {
+            const qint32 *offsets = b.offsets() + k;
+            const qint64 base = b.base;
+            for (qsizetype r = 0; r < run; ++r)
+                dst[r] = {base + offsets[r], values[r]};
+        }
         dst += run;
         left -= run;
         p += run;
-        if (p == m_capacity)
-            p = 0;
     }
     return out;
 }
@@ -157,7 +304,8 @@ QList<Sample> Series::range(qint64 from, qint64 to) const
 void Series::clear()
 {
     m_blocks.clear();
-    m_allocated = 0;
+    m_spare = {};
+    m_first = 0;
     m_head = 0;
     m_size = 0;
 }

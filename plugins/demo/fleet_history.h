@@ -35,7 +35,7 @@ struct LabelMatcher
 // test fills it from a real /metrics exposition, so both exercise the same
 // evaluator on the same raw data.
 //
-// Memory: 16 bytes per sample (core's ring-buffered Series) and a fixed number
+// Memory: 12 bytes per sample (core's Series, compact blocks) and a fixed number
 // of samples per series, so the footprint is bounded whatever runs how long.
 class FleetHistory
 {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Memory per 1 M stored points (issue 7: <= 16 MB). A Sample is 16 bytes
-// (qint64 epoch ms + double), kept in one std::vector per series used as a
-// ring buffer, grown geometrically but never past the series' capacity.
+// (qint64 epoch ms + double); a Series keeps 12 a sample in compact blocks of
+// 512 (qint64 base, qint32 ms offsets, doubles), see core/series/series.h.
+// Also times appends (filling and full), the range() copy and lowerBound.
 //
 //   bench-series-memory
 //
@@ -59,9 +60,34 @@ int main()
     {
         const size_t h0 = heapBytes(), r0 = rssBytes();
         Series s(1'000'000);
+        auto c0 = bench::Clock::now();
         for (qint64 i = 0; i < 1'000'000; ++i)
             s.append(t0 + i * 15'000, double(i % 1000) * 0.001);
+        const double fillMs = bench::msSince(c0);
         report("Series(capacity 1M), 1M appends", s.size(), heapBytes() - h0, rssBytes() - r0, s.memoryBytes());
+        // Speed: appends into the full ring (overwrite the oldest), the
+        // range() copy of all of it, and lookups (lowerBound), best of 5.
+        double wrapMs = 1e9, rangeMs = 1e9, lookupMs = 1e9;
+        qint64 t = t0 + 1'000'000LL * 15'000, checksum = 0;
+        for (int run = 0; run < 5; ++run) {
+            c0 = bench::Clock::now();
+            for (int i = 0; i < 1'000'000; ++i, t += 15'000)
+                s.append(t, double(i));
+            wrapMs = std::min(wrapMs, bench::msSince(c0));
+            c0 = bench::Clock::now();
+            const QList<Sample> all = s.range(s.first().t, s.last().t);
+            rangeMs = std::min(rangeMs, bench::msSince(c0));
+            checksum += all.size();
+            c0 = bench::Clock::now();
+            const qint64 span = s.last().t - s.first().t;
+            for (qint64 k = 0; k < 1'000'000; ++k)
+                checksum += s.lowerBound(s.first().t + (k * 7919) % span);
+            lookupMs = std::min(lookupMs, bench::msSince(c0));
+        }
+        std::printf("  speed: fill %.1f ns/append, full ring %.1f ns/append, range() of 1M %.2f ms (%.2f ns/sample), "
+                    "lowerBound %.0f ns (checksum %lld)\n",
+                    fillMs * 1e6 / 1e6, wrapMs * 1e6 / 1e6, rangeMs, rangeMs * 1e6 / 1e6, lookupMs * 1e6 / 1e6,
+                    (long long)checksum);
     }
     malloc_trim(0);
     {

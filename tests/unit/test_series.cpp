@@ -7,6 +7,10 @@
 
 #include <QSignalSpy>
 #include <algorithm>
+#include <bit>
+#include <deque>
+#include <limits>
+#include <random>
 #include <cmath>
 #include <vector>
 #include <unordered_set>
@@ -183,13 +187,14 @@ TEST_CASE("Series keeps NaN and infinities as values", "[series]")
     CHECK(std::isinf(s.at(1).v));
 }
 
-TEST_CASE("Series memory is 16 bytes per sample", "[series]")
+TEST_CASE("Series memory is 12 bytes per sample in compact blocks", "[series][encoding]")
 {
-    Series s(1000);
-    for (int i = 0; i < 1000; ++i)
-        s.append(i, i);
-    CHECK(sizeof(Sample) == 16);
-    CHECK(s.memoryBytes() == 1000 * 16);
+    Series s(1024);
+    for (int i = 0; i < 1024; ++i)
+        s.append(1'700'000'000'000 + i * 15'000LL, i);
+    CHECK(sizeof(Sample) == 16); // what readers get; the store keeps 12
+    CHECK(s.memoryBytes() == 1024 * 12);
+    CHECK(s.wideBlockCount() == 0);
 }
 
 TEST_CASE("SeriesStore appends batches and emits the changed keys once", "[series][store]")
@@ -274,7 +279,11 @@ TEST_CASE("Series stored in blocks keeps every sample across block edges, wraps 
             const auto &from = ref[1], &to = ref[ref.size() - 2];
             CHECK(s.range(from.t, to.t) == QList<Sample>(ref.begin() + 1, ref.end() - 1));
         }
-        CHECK(s.memoryBytes() == size_t(capacity) * sizeof(Sample)); // full: exactly the capacity
+        // Full: the capacity, plus the partly used blocks at both ends and one
+        // used-up block kept for reuse, 12 B a sample.
+        const size_t block = size_t(std::min<qsizetype>(Series::kBlockSamples, std::bit_ceil(quint64(capacity))));
+        CHECK(s.memoryBytes() >= size_t(capacity) * Series::kCompactBytesPerSample);
+        CHECK(s.memoryBytes() <= (size_t(capacity) + 2 * block) * Series::kCompactBytesPerSample);
         const Series copy = s;
         CHECK(copy.all() == s.all());
     }
@@ -285,18 +294,148 @@ TEST_CASE("A growing Series holds at most one partly used block beyond its sampl
     Series s(1'000'000);
     for (qsizetype n = 1; n <= 20'000; ++n) {
         s.append(n, 0.0);
-        const size_t used = size_t(n) * sizeof(Sample);
-        if (n >= Series::kBlockSamples && s.memoryBytes() >= used + Series::kBlockSamples * sizeof(Sample)) {
+        constexpr size_t kB = Series::kCompactBytesPerSample;
+        const size_t used = size_t(n) * kB;
+        if (n >= Series::kBlockSamples && s.memoryBytes() >= used + Series::kBlockSamples * kB) {
             FAIL("at " << n << " samples the series holds " << s.memoryBytes() << " bytes");
         }
-        if (n < Series::kBlockSamples && s.memoryBytes() > std::max<size_t>(2 * used, 16 * sizeof(Sample))) {
+        if (n < Series::kBlockSamples && s.memoryBytes() > std::max<size_t>(2 * used, 16 * kB)) {
             FAIL("at " << n << " samples the series holds " << s.memoryBytes() << " bytes");
         }
     }
-    CHECK(s.memoryBytes() == 20'480 * sizeof(Sample)); // 40 blocks of 512
+    CHECK(s.memoryBytes() == 20'480 * Series::kCompactBytesPerSample); // 40 blocks of 512
     s.clear();
     CHECK(s.memoryBytes() == 0);
     CHECK(s.isEmpty());
     s.append(5, 1.0);
     CHECK(s.all() == QList<Sample>{{5, 1.0}});
+}
+
+namespace {
+
+// The reference: a sorted std::deque with the same rules (newer appended,
+// equal replaced, older inserted, the oldest dropped beyond the capacity).
+void referenceAppend(std::deque<Sample> &ref, qsizetype capacity, qint64 t, double v)
+{
+    auto it = std::lower_bound(ref.begin(), ref.end(), t, [](const Sample &a, qint64 x) { return a.t < x; });
+    if (it != ref.end() && it->t == t) {
+        it->v = v;
+        return;
+    }
+    if (it == ref.begin() && qsizetype(ref.size()) == capacity)
+        return;
+    ref.insert(it, Sample{t, v});
+    if (qsizetype(ref.size()) > capacity)
+        ref.pop_front();
+}
+
+// Equal including the bits of every value (NaN payloads).
+bool sameBits(const QList<Sample> &a, const std::deque<Sample> &b)
+{
+    if (a.size() != qsizetype(b.size()))
+        return false;
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        if (a[i].t != b[size_t(i)].t
+            || std::bit_cast<quint64>(a[i].v) != std::bit_cast<quint64>(b[size_t(i)].v))
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+TEST_CASE("Series stores a block wide when an offset does not fit in 32 bits, and the next block compact again",
+          "[series][encoding]")
+{
+    constexpr qint64 kMax32 = std::numeric_limits<qint32>::max();
+    Series s(10'000);
+    s.append(0, 0.0);
+    s.append(kMax32, 1.0); // the largest offset that fits
+    CHECK(s.wideBlockCount() == 0);
+    s.append(kMax32 + 1 + 1, 2.0); // base 0: offset 2^31 + 1 does not fit
+    CHECK(s.wideBlockCount() == 1);
+    CHECK(s.all() == QList<Sample>{{0, 0.0}, {kMax32, 1.0}, {kMax32 + 2, 2.0}});
+    CHECK(s.memoryBytes() == 16 * Series::kWideBytesPerSample); // the first block: 16 samples, wide
+    // Filling on: the first block grows (still wide), the next ones are compact.
+    qint64 t = kMax32 + 2;
+    for (int i = 0; i < 3 * Series::kBlockSamples; ++i)
+        s.append(t += 15'000, double(i));
+    CHECK(s.wideBlockCount() == 1);
+    CHECK(s.memoryBytes()
+          == Series::kBlockSamples * (Series::kWideBytesPerSample + 3 * Series::kCompactBytesPerSample));
+    CHECK(s.at(2) == Sample{kMax32 + 2, 2.0});
+    CHECK(s.last() == Sample{t, double(3 * Series::kBlockSamples - 1)});
+    const Series copy = s;
+    CHECK(copy.all() == s.all());
+    CHECK(copy.wideBlockCount() == 1);
+}
+
+TEST_CASE("Series keeps negative, extreme and duplicate timestamps and NaN bits exactly", "[series][encoding]")
+{
+    constexpr qint64 kMin = std::numeric_limits<qint64>::min(), kMax = std::numeric_limits<qint64>::max();
+    const double quietNaN = std::bit_cast<double>(quint64(0x7ff8'dead'beef'0001));
+    const double negativeNaN = std::bit_cast<double>(quint64(0xfff8'0000'0000'0042));
+    Series s(100);
+    std::deque<Sample> ref;
+    const auto add = [&](qint64 t, double v) {
+        s.append(t, v);
+        referenceAppend(ref, 100, t, v);
+    };
+    add(-86'400'000, -1.0); // before 1970
+    add(-1, quietNaN);
+    add(0, 0.0);
+    add(0, -0.0); // a duplicate replaces, and -0.0 keeps its sign bit
+    add(5, negativeNaN);
+    add(kMax, 1.0); // 2^63 ms after the base: the block turns wide
+    add(kMin, 2.0); // older than everything: inserted first
+    add(5, quietNaN); // duplicate again, NaN over NaN
+    CHECK(s.size() == 6);
+    CHECK(sameBits(s.all(), ref));
+    CHECK(sameBits(s.range(kMin, kMax), ref));
+    CHECK(std::bit_cast<quint64>(s.at(2).v) == std::bit_cast<quint64>(quietNaN)); // after kMin and -1 day
+    CHECK(std::signbit(s.at(3).v));
+    CHECK(s.lowerBound(kMin) == 0);
+    CHECK(s.lowerBound(kMax) == 5);
+    CHECK(s.range(kMax, kMax).size() == 1);
+}
+
+TEST_CASE("Series inserts out of order across blocks whose bases are weeks apart", "[series][encoding]")
+{
+    // Hourly samples with gaps of up to 60 days, then older samples inserted
+    // far from their block's base, some into a full ring: against a plain
+    // reference, including the NaN bits.
+    for (qsizetype capacity : {qsizetype(3), qsizetype(100), Series::kBlockSamples, qsizetype(1'500)}) {
+        INFO("capacity " << capacity);
+        std::mt19937_64 rng{quint64(capacity)};
+        Series s(capacity);
+        std::deque<Sample> ref;
+        qint64 t = -30LL * 86'400'000;
+        for (int i = 0; i < 4 * capacity + 50; ++i) {
+            const auto roll = rng() % 100;
+            const double v = roll < 5 ? std::bit_cast<double>(0x7ff0'0000'0000'0000ULL | (rng() >> 13) | 1)
+                                      : double(i);
+            qint64 at;
+            if (roll < 80) {
+                t += roll < 3 ? qint64(rng() % (60LL * 86'400'000)) : 3'600'000; // now and then a gap of weeks
+                at = t;
+            } else if (roll < 90 && !ref.empty()) {
+                at = ref[size_t(rng() % ref.size())].t; // a duplicate: the value is replaced
+            } else {
+                at = t - qint64(rng() % (90LL * 86'400'000)); // older, maybe before everything held
+            }
+            s.append(at, v);
+            referenceAppend(ref, capacity, at, v);
+        }
+        CHECK(sameBits(s.all(), ref));
+        bool same = true;
+        for (qsizetype i = 0; i < s.size(); ++i)
+            same = same && s.at(i).t == ref[size_t(i)].t;
+        CHECK(same);
+        if (ref.size() > 4) {
+            const std::deque<Sample> inner(ref.begin() + 1, ref.end() - 1);
+            CHECK(sameBits(s.range(inner.front().t, inner.back().t), inner));
+        }
+        const Series copy = s;
+        CHECK(sameBits(copy.all(), ref));
+    }
 }
