@@ -107,10 +107,13 @@ depends)
   # Depends as one package name a line (versions and alternatives' bars dropped).
   depends_names=$(sed 's/([^)]*)//g; s/|/,/g' <<<"$depends" | tr ',' '\n' | tr -d ' ')
   ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)   # /sbin may not be on PATH
+  # Read once: awk stopping at its first match while `ldconfig -p` still writes
+  # would kill ldconfig with SIGPIPE, and pipefail would end this script there.
+  cache=$("$ldconfig" -p)
   for lib in $needed; do
     [[ $lib == libvigil-core.so.* ]] && continue
-    path=$("$ldconfig" -p | awk -v l="$lib" '$1 == l && /x86-64|x86_64|64bit/ {print $NF; exit}')
-    [[ -n $path ]] || path=$("$ldconfig" -p | awk -v l="$lib" '$1 == l {print $NF; exit}')
+    path=$(awk -v l="$lib" '$1 == l && /x86-64|x86_64|64bit/ {print $NF; exit}' <<<"$cache")
+    [[ -n $path ]] || path=$(awk -v l="$lib" '$1 == l {print $NF; exit}' <<<"$cache")
     [[ -n $path ]] || { echo "$lib: not found on this machine"; bad=1; continue; }
     pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -1 | cut -d: -f1) \
       || pkg=$(dpkg -S "$path" 2>/dev/null | head -1 | cut -d: -f1) || true
