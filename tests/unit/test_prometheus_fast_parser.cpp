@@ -49,8 +49,11 @@ bool sameResult(const QueryResult &a, const QueryResult &b)
     return true;
 }
 
+int g_compared = 0; // bodies checkSame() has compared, for the cases to count what they covered
+
 void checkSame(const QByteArray &body, int status = 200, const QString &contentType = kJson)
 {
+    ++g_compared;
     const QueryResult fast = parseQueryResponse(body, status, contentType, kWhere);
     const QueryResult ref = parseQueryResponseQJson(body, status, contentType, kWhere);
     INFO("body: " << body.left(300).toStdString());
@@ -99,6 +102,7 @@ TEST_CASE("The fast query parser and the QJsonDocument parser agree on recorded 
 TEST_CASE("The fast query parser reads labels, escapes and values exactly as QJsonDocument does",
           "[prometheus][parser][simdjson]")
 {
+    const int before = g_compared;
     // Escapes and non-ASCII in label names and values.
     checkSame(matrix(R"({"__name__":"up","job":"a\"b\\c\/d\n\t","\u00e9t\u00e9":"\u65e5\u672c","emoji":"\ud83d\ude00"})",
                      R"([[1,"1"]])"));
@@ -136,6 +140,8 @@ TEST_CASE("The fast query parser reads labels, escapes and values exactly as QJs
         checkSame(matrix("{}", QByteArray("[") + pair + "]"));
         checkSame(vector("{}", pair));
     }
+    // Each checkSame() CHECKs that both parsers agree; all 111 bodies above were compared.
+    CHECK(g_compared - before == 11 + 32 * 2 + 20 + 8 * 2);
 }
 
 TEST_CASE("The fast query parser leaves wrong shapes, warnings and histograms to the QJsonDocument parser",
