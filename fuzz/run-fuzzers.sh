@@ -28,7 +28,10 @@ for name in "${names[@]}"; do
   # -timeout 10 s per input: far above any parser's real cost, so a hit is a
   # hang. -rss_limit_mb 2048: the runner's default, stated.
   # FUZZ_SEED (CI sets it) makes the mutations repeatable; unset: random.
-  "$build/fuzz/$name" ${FUZZ_SEED:+-seed="$FUZZ_SEED"} -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
+  # fuzz/dict/<name>.dict: the parser's keys and syntax, so mutations reach
+  # past "unknown key" sooner.
+  dict=(); [[ -f "$src/dict/$name.dict" ]] && dict=(-dict="$src/dict/$name.dict")
+  "$build/fuzz/$name" ${FUZZ_SEED:+-seed="$FUZZ_SEED"} "${dict[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
       -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" "$src/corpus/$name" >"$log" 2>&1
   status=$?
   grep -E '^(stat::number_of_executed_units|stat::new_units_added|Done [0-9]+ runs)' "$log" | sed 's/^/  /'
