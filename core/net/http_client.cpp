@@ -406,8 +406,24 @@ void HttpClient::start(Method method, const QNetworkRequest &request, const QByt
             && err != QNetworkReply::OperationCanceledError;
         if (answered) {
             r.body = exchange->body;
-            if (r.status >= 200 && r.status < 300)
+            if (r.status >= 200 && r.status < 300 && err == QNetworkReply::NoError)
                 return exchange->finish(std::move(r));
+            if (r.status >= 200 && r.status < 300) {
+                // A success status, then Qt gave up on the body: what we hold is
+                // part of it, never an answer. The usual cause is the body's
+                // Content-Encoding: Qt stops inflating a body that grows far
+                // beyond its compressed size (a compression bomb) or that is damaged.
+                r.body.clear();
+                r.error = ErrorKind::BadResponse;
+                const QByteArray encoding = reply->rawHeader("Content-Encoding").trimmed();
+                r.message = encoding.isEmpty()
+                    ? QStringLiteral("the answer from %1 broke off after %2 (Qt network error %3)")
+                          .arg(where, formatBytes(got), QString::number(int(err)))
+                    : QStringLiteral("the %1-compressed answer from %2 could not be inflated (damaged, or a "
+                                     "compression bomb: far larger inflated than sent); refused after %3")
+                          .arg(QString::fromLatin1(encoding.left(32)), where, formatBytes(got));
+                return exchange->finish(std::move(r));
+            }
             r.error = ErrorKind::Http;
             r.message = QStringLiteral("HTTP %1 %2 from %3 (%4)")
                             .arg(QString::number(r.status), r.reason, where, describeBody(r.body, r.contentType));

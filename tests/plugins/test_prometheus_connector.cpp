@@ -17,6 +17,7 @@
 #include <QUrlQuery>
 #include <QPluginLoader>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QSet>
 #include <QThread>
 #include <cmath>
@@ -444,6 +445,83 @@ TEST_CASE("A gzip-encoded answer is decoded transparently", "[plugins][faults]")
     REQUIRE(r.ok());
     CHECK(r.type == ResultType::Scalar);
     CHECK(r.series[0].samples[0].v == 42.0);
+}
+
+namespace {
+QByteArray gzipped(const QByteArray &plain)
+{
+    QProcess gzip;
+    gzip.start(requireProgram("gzip", "gzip"), {"-1", "-c"});
+    REQUIRE(gzip.waitForStarted());
+    for (qsizetype at = 0; at < plain.size(); at += 1 << 20) {
+        gzip.write(plain.mid(at, 1 << 20));
+        gzip.waitForBytesWritten(-1);
+    }
+    gzip.closeWriteChannel();
+    REQUIRE(gzip.waitForFinished(120'000));
+    return gzip.readAllStandardOutput();
+}
+} // namespace
+
+TEST_CASE("Compressed answers: a gzip bomb or a damaged body is refused, a large one stops at the limit", "[plugins][faults]")
+{
+    FaultServer server;
+    REQUIRE(server.start());
+    auto serveGzip = [&server](const QByteArray &body) {
+        FaultServer::Script s = FaultServer::respond(200, "OK", "application/json", body);
+        s.headers = {{"Content-Encoding", "gzip"}};
+        server.setScript(s);
+    };
+
+    SECTION("a bomb: 64 MiB of zeros sent as a few hundred KiB, under the default 256 MiB limit")
+    {
+        // Its declared length is far under the limit, so only what it inflates
+        // to can stop it. Qt refuses to go on inflating it; before, the part
+        // inflated so far passed as a complete answer and failed as "not JSON".
+        const QByteArray bomb = gzipped(QByteArray(64 * 1024 * 1024, '\0'));
+        REQUIRE(bomb.size() < 1024 * 1024);
+        serveGzip(bomb);
+        auto c = connectTo(server.url());
+        const QueryResult r = await(c->query(instant("up")));
+        INFO(r.message.toStdString());
+        CHECK(r.error == ErrorKind::BadResponse);
+        CHECK(r.message.contains("gzip-compressed answer from http://127.0.0.1:"));
+        CHECK(r.message.contains("could not be inflated (damaged, or a compression bomb"));
+        CHECK(r.series.isEmpty());
+    }
+    SECTION("damaged: a gzip body whose second half is garbage is an error, never data")
+    {
+        QByteArray text = R"({"status":"success","data":{"resultType":"vector","result":[)";
+        for (int i = 0; i < 2000; ++i)
+            text += R"({"metric":{"i":")" + QByteArray::number(i) + R"("},"value":[1700000000,"1"]},)";
+        text += R"({"metric":{},"value":[1700000000,"1"]}]}})";
+        const QByteArray gz = gzipped(text);
+        serveGzip(gz.left(gz.size() / 2) + QByteArray(gz.size() / 2, 'x'));
+        auto c = connectTo(server.url());
+        const QueryResult r = await(c->query(instant("up")));
+        INFO(r.message.toStdString());
+        // Qt inflates what it can and does not report a stream that breaks off
+        // (no error, no end of stream): the parser then finds the JSON cut short.
+        CHECK(r.error == ErrorKind::BadResponse);
+        CHECK(r.message.contains("the answer from http://127.0.0.1:"));
+        CHECK(r.message.contains("is not valid JSON"));
+        CHECK(r.series.isEmpty());
+    }
+    SECTION("a large answer that compresses as real data does (about 2:1) stops at a 1 MiB limit")
+    {
+        QByteArray hex;
+        QRandomGenerator rng(8);
+        while (hex.size() < 4 * 1024 * 1024)
+            hex += QByteArray::number(rng.generate64(), 16);
+        const QByteArray gz = gzipped(R"({"status":"success","data":{"resultType":"string","result":[1,")" + hex + R"("]}})");
+        REQUIRE(gz.size() < 3 * 1024 * 1024);
+        serveGzip(gz);
+        auto c = connectTo(server.url(), 10'000, {}, 1024 * 1024);
+        const QueryResult r = await(c->query(instant("up")));
+        INFO(r.message.toStdString());
+        CHECK(r.error == ErrorKind::TooLarge);
+        CHECK(r.message.contains("grew past the 1 MiB limit"));
+    }
 }
 
 TEST_CASE("A long query is sent as a POST form to the prefixed path", "[plugins][faults]")
