@@ -474,3 +474,39 @@ TEST_CASE("Timestamps are written as seconds with up to millisecond precision", 
     CHECK(formatTimestamp(1'700'000'000'120) == "1700000000.12");
     CHECK(formatTimestamp(0) == "0");
 }
+
+TEST_CASE("Invalid UTF-8 in a label value is shown as U+FFFD with a warning, and the rest of the answer kept", "[prometheus][parser][errors]")
+{
+    // Prometheus itself refuses invalid UTF-8 in labels, but a proxy or another
+    // engine may send anything: bytes 0xFF, an overlong '/' (C0 AF), a lone
+    // continuation byte, a surrogate written as UTF-8 (ED A0 80) and a string
+    // cut inside a 3-byte sequence.
+    const QByteArray body = QByteArray(R"({"status":"success","data":{"resultType":"vector","result":[)")
+        + R"({"metric":{"model":"a)" + QByteArray("\xff\xfe") + R"(b","path":")" + QByteArray("\xc0\xaf\x80")
+        + R"("},"value":[1700000000,"1"]},)"
+        + R"({"metric":{"model":")" + QByteArray("\xed\xa0\x80") + R"(","cut":"x)" + QByteArray("\xe2\x82")
+        + R"("},"value":[1700000000,"2"]}]}})";
+    const QueryResult r = parseQueryResponse(body, 200, kJson);
+    INFO(r.message.toStdString());
+    // Before, the whole answer was refused ("invalid UTF8 string at byte 81"),
+    // blanking every panel for one label value.
+    REQUIRE(r.ok());
+    REQUIRE(r.warnings.size() == 1);
+    CHECK(r.warnings[0].contains("held bytes that are not UTF-8 (the first at byte 81)"));
+    REQUIRE(r.series.size() == 2);
+    const QString replacement(QChar(0xFFFD));
+    for (const SeriesData &s : r.series) {
+        for (const auto &[name, value] : s.key.labels()) {
+            INFO(name.toStdString());
+            CHECK(value.isValidUtf16());
+        }
+    }
+    CHECK(r.series[0].key.label("model").startsWith("a"));
+    CHECK(r.series[0].key.label("model").contains(replacement));
+    CHECK(r.series[0].key.label("model").endsWith("b"));
+    CHECK(r.series[0].key.label("path").contains(replacement));
+    CHECK(r.series[1].key.label("model").contains(replacement));
+    CHECK(r.series[1].key.label("cut").startsWith("x"));
+    CHECK(r.series[0].samples[0].v == 1.0);
+    CHECK(r.series[1].samples[0].v == 2.0);
+}
