@@ -9,6 +9,8 @@
 #include "support/test_stack.h"
 
 #include <QDBusConnection>
+#include <QDBusConnectionInterface>
+#include <QDBusMessage>
 #include <QJsonObject>
 #include <QPluginLoader>
 #include <QSignalSpy>
@@ -224,6 +226,35 @@ TEST_CASE("Desktop: Acknowledge on a notification is reported with the notificat
     CHECK(spy[0] == QVariantList{QStringLiteral("fp1-7"), QStringLiteral("ack")});
     CHECK(spy[1] == QVariantList{QStringLiteral("fp1-7"), QStringLiteral("open")});
     CHECK(spy[2] == QVariantList{QStringLiteral("fp1-7"), QStringLiteral("snooze-15m")});
+}
+
+TEST_CASE("Desktop: an ActionInvoked signal from anyone but the notification server is ignored", "[desktop][security]")
+{
+    auto server = startServer(kFullCapabilities);
+    auto notifier = makeNotifier();
+    QSignalSpy spy(notifier.get(), &Notifier::actionInvoked);
+    requireDelivered(deliver(*notifier, {alert(QStringLiteral("fp1"), QStringLiteral("critical"),
+                                               Notification::Kind::Firing, 7)}));
+    const uint shown = server->notifyCalls.front().returnedId;
+
+    // Another program on the session bus sends the server's signal, with the
+    // server's path, interface and a real notification id: it must not ack.
+    QDBusConnection other = QDBusConnection::connectToBus(QDBusConnection::SessionBus, QStringLiteral("spoofer"));
+    REQUIRE(other.isConnected());
+    QDBusMessage spoof = QDBusMessage::createSignal(QStringLiteral("/org/freedesktop/Notifications"),
+                                                    QStringLiteral("org.freedesktop.Notifications"),
+                                                    QStringLiteral("ActionInvoked"));
+    spoof << shown << QStringLiteral("ack");
+    REQUIRE(other.send(spoof));
+    // A round trip to the bus after the signal: the bus has routed it before it
+    // answers, so it reaches the notifier before the server's real signal below.
+    REQUIRE(other.interface()->isServiceRegistered(QStringLiteral("org.freedesktop.Notifications")).value());
+
+    server->invokeAction(shown, QStringLiteral("default"));
+    REQUIRE(waitUntil([&] { return spy.count() >= 1; }, 5000));
+    REQUIRE(spy.count() == 1);
+    CHECK(spy[0] == QVariantList{QStringLiteral("fp1-7"), QStringLiteral("open")}); // the server's, not the spoof's "ack"
+    QDBusConnection::disconnectFromBus(QStringLiteral("spoofer"));
 }
 
 TEST_CASE("Desktop: a server without the actions capability gets no actions", "[desktop]")
