@@ -5,10 +5,13 @@
 #include "secrets/secret_store.h"
 #include "sources/connection_probe.h"
 #include "sources/plugin_registry.h"
+#include "theme.h"
 #include "workspace/workspace_editor.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QFutureWatcher>
@@ -109,6 +112,33 @@ ConnectionsDialog::ConnectionsDialog(const QString &workspacePath, const PluginR
     m_secret->setEchoMode(QLineEdit::Password);
     m_secret->setPlaceholderText(QStringLiteral("stored in the keychain, never in the file; empty keeps the stored one"));
 
+    // TLS: system CAs and verification by default; a private CA by file; the
+    // insecure switch explicit, and loud while it is off.
+    m_caFile = new QLineEdit(this);
+    m_caFile->setObjectName(QStringLiteral("caFileEdit"));
+    m_caFile->setPlaceholderText(QStringLiteral("system CAs; or a PEM file with your private CA"));
+    auto *browse = new QPushButton(QStringLiteral("Browse…"), this);
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(this, QStringLiteral("CA certificates (PEM)"), m_caFile->text(),
+                                                          QStringLiteral("PEM certificates (*.pem *.crt);;All files (*)"));
+        if (!file.isEmpty())
+            m_caFile->setText(file);
+    });
+    m_caRow = new QWidget(this);
+    auto *caLayout = new QHBoxLayout(m_caRow);
+    caLayout->setContentsMargins(0, 0, 0, 0);
+    caLayout->addWidget(m_caFile, 1);
+    caLayout->addWidget(browse);
+    m_tlsVerify = new QCheckBox(QStringLiteral("Verify TLS certificates"), this);
+    m_tlsVerify->setObjectName(QStringLiteral("tlsVerifyCheck"));
+    m_tlsVerify->setChecked(true);
+    m_tlsWarning = plainLabel(QStringLiteral("Certificates are not checked: anyone on the network path can read or change "
+                                             "this connection's data and credentials. Set a CA file instead."),
+                              this);
+    m_tlsWarning->setObjectName(QStringLiteral("tlsWarning"));
+    m_tlsWarning->setWordWrap(true);
+    setErrorText(m_tlsWarning);
+
     auto *form = new QFormLayout;
     m_form = form;
     form->addRow(QStringLiteral("Name"), m_name);
@@ -124,6 +154,9 @@ ConnectionsDialog::ConnectionsDialog(const QString &workspacePath, const PluginR
     form->addRow(m_secretNameLabel, m_secretName);
     m_secretLabel = new QLabel(QStringLiteral("Password"), this);
     form->addRow(m_secretLabel, m_secret);
+    form->addRow(QStringLiteral("CA file"), m_caRow);
+    form->addRow(QStringLiteral("TLS"), m_tlsVerify);
+    form->addRow(QString(), m_tlsWarning);
 
     m_test = new QPushButton(QStringLiteral("Test connection"), this);
     m_test->setObjectName(QStringLiteral("testButton"));
@@ -164,6 +197,7 @@ ConnectionsDialog::ConnectionsDialog(const QString &workspacePath, const PluginR
     connect(add, &QPushButton::clicked, this, &ConnectionsDialog::newEntry);
     connect(m_kind, &QComboBox::currentIndexChanged, this, &ConnectionsDialog::kindChanged);
     connect(m_auth, &QComboBox::currentIndexChanged, this, &ConnectionsDialog::authChanged);
+    connect(m_tlsVerify, &QCheckBox::toggled, this, &ConnectionsDialog::tlsChanged);
     connect(m_test, &QPushButton::clicked, this, &ConnectionsDialog::testConnection);
     connect(m_save, &QPushButton::clicked, this, &ConnectionsDialog::save);
 
@@ -185,7 +219,12 @@ void ConnectionsDialog::reload()
     const QSignalBlocker block(m_list);
     m_list->clear();
     for (const ConnectionDef &c : m_workspace.connections) {
-        auto *item = new QListWidgetItem(QStringLiteral("%1 — %2\n%3").arg(c.name, c.kind, c.url), m_list);
+        QString text = QStringLiteral("%1 — %2\n%3").arg(c.name, c.kind, c.url);
+        if (!c.tlsVerify)
+            text += QStringLiteral("\n⚠ TLS certificates not verified");
+        auto *item = new QListWidgetItem(text, m_list);
+        if (!c.tlsVerify)
+            item->setForeground(errorTextColor());
         item->setData(Qt::UserRole, kConnections);
         item->setData(Qt::UserRole + 1, c.name);
     }
@@ -234,6 +273,8 @@ void ConnectionsDialog::showEntry(int row)
         }
     m_kind->setCurrentIndex(kind);
     m_url->setText(c->url);
+    m_caFile->setText(c->caFile);
+    m_tlsVerify->setChecked(c->tlsVerify);
     m_user->setText(c->basicUser);
     if (!c->bearerTokenSecret.isEmpty()) {
         m_auth->setCurrentIndex(AuthBearer);
@@ -255,8 +296,9 @@ void ConnectionsDialog::newEntry()
     m_list->setCurrentRow(-1);
     m_loaded = {};
     m_loadedNotifier = {};
-    for (QLineEdit *e : {m_name, m_url, m_user, m_secretName, m_secret})
+    for (QLineEdit *e : {m_name, m_url, m_user, m_secretName, m_secret, m_caFile})
         e->clear();
+    m_tlsVerify->setChecked(true);
     m_kind->setCurrentIndex(0);
     m_auth->setCurrentIndex(AuthNone);
     m_status->clear();
@@ -279,6 +321,9 @@ void ConnectionsDialog::kindChanged()
     const bool notifier = isNotifier();
     m_form->setRowVisible(m_url, !notifier);
     m_form->setRowVisible(m_auth, !notifier);
+    m_form->setRowVisible(m_caRow, !notifier);
+    m_form->setRowVisible(m_tlsVerify, !notifier);
+    tlsChanged();
     if (m_result->text() == defaultResultText() || m_result->text() == slackResultText())
         m_result->setText(notifier ? slackResultText() : defaultResultText());
     authChanged();
@@ -296,12 +341,19 @@ void ConnectionsDialog::authChanged()
                                                                                         : QStringLiteral("Password"));
 }
 
+void ConnectionsDialog::tlsChanged()
+{
+    m_form->setRowVisible(m_tlsWarning, !isNotifier() && !m_tlsVerify->isChecked());
+}
+
 ConnectionDef ConnectionsDialog::connectionFromForm() const
 {
     ConnectionDef d = m_loaded.name == m_name->text().trimmed() ? m_loaded : ConnectionDef{};
     d.name = m_name->text().trimmed();
     d.kind = kindChoices().value(m_kind->currentIndex()).kind;
     d.url = m_url->text().trimmed();
+    d.caFile = m_caFile->text().trimmed();
+    d.tlsVerify = m_tlsVerify->isChecked();
     d.basicUser.clear();
     d.passwordSecret.clear();
     d.bearerTokenSecret.clear();

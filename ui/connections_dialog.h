@@ -7,6 +7,7 @@
 #include <QDialog>
 #include <QJsonObject>
 
+class QCheckBox;
 class QComboBox;
 class QFormLayout;
 class QLabel;
@@ -64,6 +65,7 @@ private:
     void newEntry();
     void kindChanged();
     void authChanged();
+    void tlsChanged();
     void testConnection();
     void save();
     ConnectionDef connectionFromForm() const;
@@ -92,6 +94,10 @@ private:
     QLineEdit *m_secretName = nullptr;
     QLabel *m_secretLabel = nullptr;
     QLineEdit *m_secret = nullptr;
+    QLineEdit *m_caFile = nullptr;
+    QWidget *m_caRow = nullptr;
+    QCheckBox *m_tlsVerify = nullptr;
+    QLabel *m_tlsWarning = nullptr;
     QPushButton *m_test = nullptr;
     QPushButton *m_save = nullptr;
     QLabel *m_result = nullptr;

@@ -346,10 +346,20 @@ void MainWindow::setHealth(const QString &connection, const ConnectionHealth &he
                                                  {Health::Degraded, QStringLiteral("#f9a825")},
                                                  {Health::Down, QStringLiteral("#c62828")}};
     QString text = QStringLiteral("● %1: %2").arg(connection, healthName(health.state));
+    QString tip = health.reason;
+    // tls_verify: false is never quiet: it stays in sight next to the state.
+    const ConnectionDef *def = m_session->workspace().connection(connection);
+    if (def && !def->tlsVerify) {
+        text += QStringLiteral(" · TLS NOT VERIFIED");
+        if (!tip.isEmpty())
+            tip.prepend(u'\n');
+        tip.prepend(QStringLiteral("TLS certificates of %1 are not checked (tls_verify: false in the workspace file).")
+                        .arg(connection));
+    }
     if (!health.reason.isEmpty())
         text += QStringLiteral(" — ") + health.reason.left(120);
     label->setText(text);
-    label->setToolTip(plainToolTip(health.reason)); // server text: never guessed to be HTML
+    label->setToolTip(plainToolTip(tip)); // server text: never guessed to be HTML
     label->setStyleSheet(QStringLiteral("color: %1; padding: 0 6px;").arg(colours.value(health.state)));
 }
 

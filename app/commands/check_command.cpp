@@ -72,7 +72,9 @@ int runCheckCommand(const QStringList &args)
         connections.append(c);
         if (!json) {
             out << "connection " << def.name << " (" << def.kind << "): "
-                << (ok ? c.value(QStringLiteral("reached")).toString() : QStringLiteral("FAILED: ") + c.value(QStringLiteral("error")).toString()) << "\n";
+                << (c.contains(QStringLiteral("error")) ? QStringLiteral("FAILED: ") + c.value(QStringLiteral("error")).toString()
+                                                        : c.value(QStringLiteral("reached")).toString())
+                << "\n";
             if (c.contains(QStringLiteral("secret")))
                 out << "  " << c.value(QStringLiteral("secret")).toString() << "\n";
             if (c.contains(QStringLiteral("series")))
@@ -94,8 +96,12 @@ int runCheckCommand(const QStringList &args)
                         text += QStringLiteral(" (%1)").arg(extra.join(QStringLiteral(", ")));
                     versions << text;
                 }
-                out << "  model " << model.value(QStringLiteral("name")).toString() << ": versions "
-                    << (versions.isEmpty() ? QStringLiteral("none") : versions.join(QStringLiteral(", "))) << "\n";
+                if (model.contains(QStringLiteral("error"))) // reached, but this model's versions could not be listed
+                    out << "  model " << model.value(QStringLiteral("name")).toString() << ": FAILED: "
+                        << model.value(QStringLiteral("error")).toString() << "\n";
+                else
+                    out << "  model " << model.value(QStringLiteral("name")).toString() << ": versions "
+                        << (versions.isEmpty() ? QStringLiteral("none") : versions.join(QStringLiteral(", "))) << "\n";
             }
             out.flush();
         }

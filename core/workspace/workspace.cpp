@@ -1093,6 +1093,14 @@ private:
                     addIssue(line(v["tls_verify"]), path + QStringLiteral(".tls_verify"),
                              QStringLiteral("'tls_verify' %1 must be true or false, not '%2'").arg(ctx, tls));
                 c.tlsVerify = tls != QLatin1String("false");
+                // The insecure switch is explicit and never quiet: a warning here
+                // reaches `vigil check`, the window's problem list and the log.
+                if (!c.tlsVerify)
+                    addIssue(line(v["tls_verify"]), path + QStringLiteral(".tls_verify"),
+                             QStringLiteral("TLS certificates are not checked %1 (tls_verify: false): anyone on the "
+                                            "network path can read or change its data and credentials. For a private "
+                                            "CA, set ca_file instead").arg(ctx),
+                             WorkspaceIssue::Severity::Warning);
             }
             qint64 timeout = 0;
             if (duration(v, "timeout", path, &timeout, ctx))

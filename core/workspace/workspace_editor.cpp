@@ -257,9 +257,19 @@ bool applyAndSave(const QString &path, const QString &section, const QString &na
     // The edited file must load as well as before, with the entry as given.
     const Workspace was = parseWorkspace(before, path);
     const Workspace now = parseWorkspace(after, path);
-    if (now.errorMessages().size() > was.errorMessages().size()) {
-        QStringList added = now.errorMessages();
-        for (const QString &e : was.errorMessages())
+    // Errors only: a warning the edit brings (tls_verify: false) is the user's
+    // explicit choice, and the window shows it.
+    auto errorsOf = [](const Workspace &ws) {
+        QStringList out;
+        for (const WorkspaceIssue &i : ws.issues)
+            if (i.severity == WorkspaceIssue::Severity::Error)
+                out << i.toString();
+        return out;
+    };
+    const QStringList errorsBefore = errorsOf(was);
+    QStringList added = errorsOf(now);
+    if (added.size() > errorsBefore.size()) {
+        for (const QString &e : errorsBefore)
             added.removeOne(e);
         *error = QStringLiteral("not saved: the edited %1 would not load: %2").arg(path, added.join(QStringLiteral("; ")));
         return false;

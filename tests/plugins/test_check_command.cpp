@@ -4,6 +4,7 @@
 // a port where nothing listens, and a broken workspace.
 #include <catch2/catch.hpp>
 
+#include "support/mlflow_replay_server.h"
 #include "support/test_stack.h"
 
 #include <QFile>
@@ -32,7 +33,8 @@ Run check(const QStringList &args)
     env.insert(QStringLiteral("VIGIL_PLUGIN_PATH"), QStringLiteral(VIGIL_PLUGIN_DIR));
     p.setProcessEnvironment(env);
     p.start(QStringLiteral(VIGIL_BIN_DIR "/vigil"), QStringList{QStringLiteral("check")} + args);
-    REQUIRE(p.waitForFinished(60'000));
+    // Events run meanwhile: a test's own server (in this process) must answer.
+    REQUIRE(waitUntil([&] { return p.state() == QProcess::NotRunning; }, 60'000));
     return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
 }
 
@@ -103,6 +105,44 @@ TEST_CASE("vigil check: a broken workspace is reported with its lines, bad usage
     CHECK(r.out.contains("connection fleet (demo): in-process demo fleet"));
     CHECK(check({}).exitCode == 2);
     CHECK(check({QStringLiteral("--workspace"), ws, QStringLiteral("--timeout"), QStringLiteral("soon")}).exitCode == 2);
+}
+
+TEST_CASE("vigil check: an HTTPS server with a private CA fails unverified, passes with ca_file, and tls_verify false warns", "[plugins][check][tls]")
+{
+    const QString tls = QStringLiteral(VIGIL_SOURCE_DIR "/tests/fixtures/tls/");
+    MlflowReplayServer secure;
+    REQUIRE(secure.useTls(tls + "server.pem", tls + "server.key"));
+    REQUIRE(secure.start());
+    const QString url = secure.url().toString();
+    QTemporaryDir dir;
+    auto run = [&](const QString &extra) {
+        const QString ws = writeFile(dir, QStringLiteral("tls.yaml"),
+                                     QStringLiteral("connections:\n  registry: { kind: mlflow, url: \"%1\"%2 }\n").arg(url, extra));
+        return check({QStringLiteral("--workspace"), ws, QStringLiteral("--timeout"), QStringLiteral("10s")});
+    };
+
+    const Run plain = run({});
+    INFO(plain.out.toStdString());
+    CHECK(plain.exitCode == 1);
+    const QByteArray handshake = "connection registry (mlflow): FAILED: TLS handshake with " + url.toUtf8();
+    CHECK(plain.out.contains(handshake));
+    CHECK_FALSE(plain.out.contains("warning:"));
+
+    // Reached over TLS. (The recordings hold no version listing for
+    // spam-filter, so that model's line is a 404 and the exit code 1: the
+    // line says so, where it used to read "versions none".)
+    const QString reached = QStringLiteral("connection registry (mlflow): MLflow at %1: 2 registered models\n").arg(url);
+    const Run trusted = run(QStringLiteral(", ca_file: \"%1ca.pem\"").arg(tls));
+    INFO(trusted.out.toStdString());
+    CHECK(trusted.out.contains(reached.toUtf8()));
+    CHECK(trusted.out.contains("  model fraud-detector: versions 3 (Staging, @challenger), 2 (Production, @champion), 1 (Archived)\n"));
+    CHECK(trusted.out.contains("  model spam-filter: FAILED: HTTP 404 Not Found from "));
+    CHECK_FALSE(trusted.out.contains("warning:"));
+
+    const Run insecure = run(QStringLiteral(", tls_verify: false"));
+    INFO(insecure.out.toStdString());
+    CHECK(insecure.out.contains("warning: tls.yaml:2: TLS certificates are not checked in connection 'registry' (tls_verify: false)"));
+    CHECK(insecure.out.contains(reached.toUtf8())); // it works, and says loudly how
 }
 
 TEST_CASE("vigil check reports a Prometheus' version and how many series it holds", "[plugins][check]")

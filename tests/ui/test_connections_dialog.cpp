@@ -12,8 +12,10 @@
 #include "secrets/secret_store.h"
 #include "sources/plugin_registry.h"
 #include "support/test_stack.h"
+#include "theme.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -395,4 +397,94 @@ TEST_CASE("Connections dialog: after a save with a password the workspace file h
     // The file kept its world-readable mode: there is nothing in it to hide.
     CHECK(QFileInfo(path).permissions().testFlag(QFile::ReadOther));
     CHECK(QFileInfo(path).permissions().testFlag(QFile::ReadGroup));
+}
+
+TEST_CASE("Connections dialog: a CA file is saved; verification off is shown in red, saved as tls_verify: false and marked in the list", "[ui][connections][tls]")
+{
+    QTemporaryDir dir;
+    const QString path = writeWorkspace(dir);
+    MemoryStore store;
+    ui::ConnectionsDialog dialog(path, plugins(), &store);
+    dialog.show();
+    QSignalSpy saved(&dialog, &ui::ConnectionsDialog::saveFinished);
+    auto *verify = child<QCheckBox>(dialog, "tlsVerifyCheck");
+    auto *warning = child<QLabel>(dialog, "tlsWarning");
+    CHECK(verify->isChecked()); // on by default
+    CHECK_FALSE(warning->isVisible());
+
+    QTest::mouseClick(child<QPushButton>(dialog, "addButton"), Qt::LeftButton);
+    fill(child<QLineEdit>(dialog, "nameEdit"), QStringLiteral("lab"));
+    fill(child<QLineEdit>(dialog, "urlEdit"), QStringLiteral("https://prometheus.lab:9090"));
+    fill(child<QLineEdit>(dialog, "caFileEdit"), QStringLiteral("/etc/vigil/lab-ca.pem"));
+    QTest::mouseClick(child<QPushButton>(dialog, "saveButton"), Qt::LeftButton);
+    REQUIRE(waitUntil([&] { return !saved.isEmpty(); }, 10'000));
+    CHECK(readFile(path).contains(
+        "  lab: { kind: prometheus, url: \"https://prometheus.lab:9090\", ca_file: \"/etc/vigil/lab-ca.pem\" }\n"));
+
+    // The insecure switch: explicit, and loud while it is off.
+    child<QListWidget>(dialog, "connectionList")->setCurrentRow(1);
+    REQUIRE(child<QLineEdit>(dialog, "nameEdit")->text() == "lab");
+    CHECK(child<QLineEdit>(dialog, "caFileEdit")->text() == "/etc/vigil/lab-ca.pem");
+    verify->click();
+    CHECK_FALSE(verify->isChecked());
+    CHECK(warning->isVisible());
+    CHECK(warning->text().startsWith("Certificates are not checked"));
+    CHECK(warning->textFormat() == Qt::PlainText);
+    CHECK(warning->palette().color(QPalette::WindowText) == ui::errorTextColor());
+    QDir().mkpath(QStringLiteral(VIGIL_BINARY_DIR "/screenshots"));
+    CHECK(dialog.grab().save(QStringLiteral(VIGIL_BINARY_DIR "/screenshots/connections-dialog-tls-off.png")));
+    saved.clear();
+    QTest::mouseClick(child<QPushButton>(dialog, "saveButton"), Qt::LeftButton);
+    REQUIRE(waitUntil([&] { return !saved.isEmpty(); }, 10'000));
+    CHECK(saved.first().first().toBool());
+    const QByteArray text = readFile(path);
+    INFO(text.toStdString());
+    CHECK(text.contains("  lab: { kind: prometheus, url: \"https://prometheus.lab:9090\", ca_file: \"/etc/vigil/lab-ca.pem\", "
+                        "tls_verify: false }\n"));
+    const Workspace ws = loadWorkspace(path);
+    CHECK_FALSE(ws.hasErrors());
+    REQUIRE(ws.issues.size() == 1);
+    CHECK(ws.issues.first().message.startsWith("TLS certificates are not checked in connection 'lab'"));
+    auto *list = child<QListWidget>(dialog, "connectionList");
+    REQUIRE(list->count() == 2);
+    CHECK(list->item(1)->text().endsWith("\n⚠ TLS certificates not verified"));
+    CHECK(list->item(0)->text().count(u'\n') == 1); // prom verifies: no mark
+
+    // Back on: the warning goes.
+    verify->click();
+    CHECK_FALSE(warning->isVisible());
+}
+
+TEST_CASE("Main window: a connection with tls_verify false says so in the status bar, whatever its state", "[ui][connections][tls]")
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("lab.yaml"));
+    QFile f(path);
+    REQUIRE(f.open(QIODevice::WriteOnly));
+    f.write(R"(connections:
+  prom: { kind: prometheus, url: "http://127.0.0.1:1" }
+  lab: { kind: prometheus, url: "https://127.0.0.1:1", tls_verify: false }
+dashboards:
+  - name: Lab
+    panels:
+      - { title: Up, query: up, connection: lab }
+      - { title: Up here, query: up }
+)");
+    f.close();
+    Session session;
+    session.loadPlugins({QStringLiteral(VIGIL_PLUGIN_DIR)});
+    const Workspace ws = loadWorkspace(path);
+    REQUIRE_FALSE(ws.hasErrors());
+    session.open(ws);
+    ui::MainWindow window(&session, {});
+    window.resize(1200, 700);
+    window.show();
+    REQUIRE(waitUntil([&] { return window.healthText("lab").contains("down") && window.healthText("prom").contains("down"); },
+                      15'000));
+    INFO(window.healthText("lab").toStdString());
+    CHECK(window.healthText("lab").startsWith("● lab: down · TLS NOT VERIFIED — "));
+    CHECK_FALSE(window.healthText("prom").contains("TLS"));
+    auto *label = window.findChild<QLabel *>(QStringLiteral("health-lab"));
+    REQUIRE(label);
+    CHECK(label->toolTip().contains("TLS certificates of lab are not checked (tls_verify: false in the workspace file)."));
 }

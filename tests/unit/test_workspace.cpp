@@ -167,3 +167,30 @@ TEST_CASE("The demo workspace loads without errors", "[workspace]")
     CHECK(ws.drift.size() == 1);
     CHECK(ws.connections.first().url == "http://127.0.0.1:9090");
 }
+
+TEST_CASE("Workspace: tls_verify false is a warning naming the connection and line, ca_file is not", "[workspace][tls]")
+{
+    const Workspace ws = parse(R"(
+connections:
+  lab:
+    kind: prometheus
+    url: https://prometheus.lab:9090
+    tls_verify: false
+  prod:
+    kind: prometheus
+    url: https://prometheus.prod:9090
+    ca_file: /etc/vigil/prod-ca.pem
+)");
+    CHECK_FALSE(ws.hasErrors());
+    REQUIRE(ws.issues.size() == 1);
+    const WorkspaceIssue &w = ws.issues.first();
+    CHECK(w.severity == WorkspaceIssue::Severity::Warning);
+    CHECK(w.line == 6);
+    CHECK(w.key == "connections.lab.tls_verify");
+    CHECK(w.message.startsWith("TLS certificates are not checked in connection 'lab' (tls_verify: false)"));
+    CHECK(w.message.contains("set ca_file instead"));
+    REQUIRE(ws.connection("lab"));
+    CHECK_FALSE(ws.connection("lab")->tlsVerify);
+    CHECK(ws.connection("prod")->tlsVerify);
+    CHECK(ws.connection("prod")->caFile == "/etc/vigil/prod-ca.pem");
+}
