@@ -18,11 +18,13 @@
 #include "startup_probe.h"
 #include "session/session.h"
 #include "single_instance.h"
+#include "util/crash_report.h"
 #include "workspace/workspace.h"
 
 #include <QApplication>
 #include <QCoreApplication>
 #include <QCommandLineParser>
+#include <QStandardPaths>
 #include <cstdio>
 
 using namespace vigil;
@@ -137,6 +139,16 @@ int main(int argc, char **argv)
         std::printf("vigil: already running for %s; raised its window\n", qPrintable(path));
         return 0;
     }
+    // Crash reports (core/util/crash_report.h) for the window; what an earlier
+    // run left is said in the log and among the window's problems.
+    QStringList crashNotes;
+    if (command.isEmpty()) {
+        crashNotes = crash::installAndCollect(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+                                                  + QStringLiteral("/crash"),
+                                              QStringLiteral("vigil"), QStringLiteral(VIGIL_VERSION));
+        for (const QString &note : crashNotes)
+            logger("app")->warn("{}", note.toStdString());
+    }
     const Workspace ws = loadWorkspace(path);
     QStringList issues = loadIssues(ws);
     for (const QString &i : issues)
@@ -174,7 +186,7 @@ int main(int argc, char **argv)
         return app::runScreenshot(session, issues, opt);
     }
 
-    ui::MainWindow window(&session, issues);
+    ui::MainWindow window(&session, issues + crashNotes);
     app::installStartupProbe(&window);
     window.restoreSettings();
     ui::SingleInstance instance;

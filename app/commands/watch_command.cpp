@@ -4,12 +4,14 @@
 #include "log/journal_sink.h"
 #include "log/log.h"
 #include "session/session.h"
+#include "util/crash_report.h"
 #include "workspace/workspace.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
 #include <QSocketNotifier>
+#include <QStandardPaths>
 
 #include <csignal>
 #include <cstdio>
@@ -82,6 +84,13 @@ int runWatchCommand(const QStringList &args)
     initLogging({level, stateDir, true}, &logError);
     if (!logError.isEmpty())
         std::fprintf(stderr, "%svigil watch: %s\n", errorPrefix(4), qPrintable(logError)); // logs to stderr only
+
+    // Crash reports beside the state (the unit's StateDirectory), else in the data directory.
+    const QString crashDir = stateDir.isEmpty()
+        ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/crash")
+        : QDir(stateDir).filePath(QStringLiteral("crash"));
+    for (const QString &note : crash::installAndCollect(crashDir, QStringLiteral("vigil watch"), QStringLiteral(VIGIL_VERSION)))
+        logger("app")->warn("{}", note.toStdString());
 
     const Workspace ws = loadWorkspace(parser.value(workspaceOpt));
     for (const WorkspaceIssue &i : ws.issues)

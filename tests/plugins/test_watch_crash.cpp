@@ -13,6 +13,9 @@
 #include <QSet>
 #include <QTemporaryDir>
 
+#include <csignal>
+#include <sys/types.h>
+
 using namespace vigil::test;
 
 namespace {
@@ -127,4 +130,63 @@ TEST_CASE("Crash: vigil watch killed with undelivered notifications delivers eac
     CHECK(second.process.exitStatus() == QProcess::NormalExit);
     CHECK(second.process.exitCode() == 0);
     CHECK(second.output().contains(QStringLiteral("stopped")));
+}
+
+TEST_CASE("Crash report: vigil watch hit by SIGSEGV writes what crashed, no secret, and the next start says where it is",
+          "[plugin][crash][watch][security]")
+{
+    QTemporaryDir dir;
+    const QString workspace = dir.filePath(QStringLiteral("crash.yaml"));
+    {
+        QFile f(workspace);
+        REQUIRE(f.open(QIODevice::WriteOnly));
+        f.write(workspaceYaml());
+    }
+    const QString stateDir = dir.filePath(QStringLiteral("state"));
+    SlackWebhookReceiver slack; // its URL is the secret (VIGIL_SECRET_SLACK_CRASH_TEST)
+    qint64 pid = 0;
+    {
+        Watch first(workspace, stateDir, slack.url());
+        pid = first.process.processId();
+        // Running, with the secret read and used.
+        const bool sent = waitUntil([&] { return !slack.arrivals.isEmpty(); }, 30'000);
+        INFO(first.output().toStdString());
+        REQUIRE(sent);
+        REQUIRE(::kill(pid_t(pid), SIGSEGV) == 0); // as a wild pointer would
+        REQUIRE(first.process.waitForFinished(15'000));
+        CHECK(first.process.exitStatus() == QProcess::CrashExit);
+        const QString out = first.output();
+        INFO(out.toStdString());
+        CHECK(out.contains(QStringLiteral("crash report written to %1/crash/crash-%2.txt").arg(stateDir).arg(pid)));
+        CHECK_FALSE(out.contains(slack.url()));
+    }
+    const QString reportPath = QStringLiteral("%1/crash/crash-%2.txt").arg(stateDir).arg(pid);
+    QFile report(reportPath);
+    REQUIRE(report.open(QIODevice::ReadOnly));
+    const QByteArray text = report.readAll();
+    report.close();
+    INFO(text.toStdString());
+    CHECK(text.startsWith("vigil watch "));
+    CHECK(text.contains(QByteArray(" crashed\npid: " + QByteArray::number(pid) + "\n")));
+    CHECK(text.contains("signal: 11 SIGSEGV (invalid memory access)\n"));
+    CHECK(text.contains("backtrace (innermost first):\n"));
+    CHECK(text.contains("libQt6Core.so")); // the event loop it was sitting in
+    CHECK(text.endsWith("end of report\n"));
+    CHECK_FALSE(text.contains(slack.url().toUtf8()));
+    CHECK_FALSE(text.contains("VIGIL_SECRET"));
+    CHECK_FALSE(text.contains(workspace.toUtf8())); // no arguments either
+    CHECK((QFile::permissions(reportPath) & (QFile::ReadGroup | QFile::ReadOther)) == 0);
+
+    // The next start says so, once, and marks the report as mentioned.
+    Watch second(workspace, stateDir, slack.url());
+    const bool said = waitUntil([&] { return second.output().contains(QStringLiteral("An earlier run of Vigil crashed")); },
+                                15'000);
+    INFO(second.output().toStdString());
+    CHECK(said);
+    CHECK(second.output().contains(QStringLiteral("its report is %1.seen").arg(reportPath)));
+    CHECK(QFile::exists(reportPath + QStringLiteral(".seen")));
+    CHECK_FALSE(QFile::exists(reportPath));
+    second.process.terminate();
+    REQUIRE(second.process.waitForFinished(15'000));
+    CHECK(second.process.exitStatus() == QProcess::NormalExit);
 }
