@@ -231,6 +231,10 @@ TEST_CASE("Connections dialog: Save writes the connection to the file, keeps the
     child<QComboBox>(dialog, "authCombo")->setCurrentIndex(2); // bearer
     fill(child<QLineEdit>(dialog, "secretNameEdit"), QStringLiteral("vm-token"));
     fill(child<QLineEdit>(dialog, "secretEdit"), QStringLiteral("hunter2-never-in-a-file"));
+    // A screenshot of the form shows bullets, never the secret.
+    CHECK(child<QLineEdit>(dialog, "secretEdit")->echoMode() == QLineEdit::Password);
+    CHECK_FALSE(child<QLineEdit>(dialog, "secretEdit")->displayText().contains("hunter2"));
+    CHECK(child<QLineEdit>(dialog, "secretEdit")->displayText().size() == QStringLiteral("hunter2-never-in-a-file").size());
     QTest::mouseClick(child<QPushButton>(dialog, "saveButton"), Qt::LeftButton);
     REQUIRE(waitUntil([&] { return !saved.isEmpty(); }, 10'000));
     INFO(child<QLabel>(dialog, "saveStatus")->text().toStdString());
