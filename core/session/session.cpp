@@ -54,6 +54,10 @@ Session::Session(QObject *parent) : QObject(parent)
                 m_serverPollTicks = 0;
                 pollServerAlerts();
             }
+            if (++m_probeTicks * 1'000 >= kIdleProbeMs) {
+                m_probeTicks = 0;
+                probeUnpolledConnections();
+            }
             if (++m_rulePollTicks * 1'000 >= kRuleStatusPollMs) {
                 m_rulePollTicks = 0;
                 pollRuleStatus();
@@ -65,7 +69,9 @@ Session::Session(QObject *parent) : QObject(parent)
         m_status.insert(id, st);
         Q_EMIT pollStatusChanged(id, st);
     }, Qt::QueuedConnection);
+    connect(m_scheduler, &PollScheduler::healthChanged, m_ioRoot, [this](const QString &c) { m_polledHealthIo.insert(c); });
     connect(m_scheduler, &PollScheduler::healthChanged, this, [this](const QString &c, const ConnectionHealth &h) {
+        m_polledHealth.insert(c);
         m_health.insert(c, h);
         Q_EMIT healthChanged(c, h);
     }, Qt::QueuedConnection);
@@ -295,6 +301,7 @@ QStringList Session::open(const Workspace &workspace)
         findServerConnections();
         pollServerAlerts();
         pollRuleStatus();
+        probeUnpolledConnections();
     });
     for (const QString &e : errors)
         logger("app")->warn("{}", e.toStdString());
@@ -331,6 +338,8 @@ QStringList Session::reload(const Workspace &workspace)
         findServerConnections();
         pollServerAlerts();
         pollRuleStatus();
+        m_probesInFlight.clear(); // a probe of a connection just replaced never answers
+        probeUnpolledConnections();
     });
     for (const QString &e : errors)
         logger("app")->warn("{}", e.toStdString());
@@ -431,6 +440,28 @@ ServerAlerts *Session::serverAlertsOf(const QString &connection) const
 {
     Connector *c = m_scheduler ? m_scheduler->connector(connection) : nullptr;
     return c ? qobject_cast<ServerAlerts *>(c) : nullptr;
+}
+
+void Session::probeUnpolledConnections()
+{
+    for (const ConnectionDef &def : m_workspace.connections) {
+        Connector *c = m_scheduler->connector(def.name);
+        if (!c || m_probesInFlight.contains(def.name) || m_polledHealthIo.contains(def.name))
+            continue;
+        m_probesInFlight.insert(def.name);
+        c->probe().then(m_ioRoot, [this, name = def.name](const ProbeResult &r) {
+            m_probesInFlight.remove(name);
+            ConnectionHealth h;
+            h.state = r.ok() ? Health::Ok : Health::Down;
+            h.reason = r.ok() ? QString() : r.message;
+            QMetaObject::invokeMethod(this, [this, name, h] {
+                if (m_polledHealth.contains(name) || m_health.value(name) == h)
+                    return; // its panels say more, and more often
+                m_health.insert(name, h);
+                Q_EMIT healthChanged(name, h);
+            }, Qt::QueuedConnection);
+        });
+    }
 }
 
 void Session::pollServerAlerts()

@@ -141,6 +141,7 @@ public:
     // i.e. Alertmanager), read every kServerAlertsPollMs and after each
     // acknowledgement; GUI thread copies, refreshed before serverAlertsUpdated().
     static constexpr int kServerAlertsPollMs = 15'000;
+    static constexpr int kIdleProbeMs = 60'000;
     QList<ServerAlertRow> serverAlertRows() const { return m_serverAlertRows; }
     QHash<QString, QString> serverAlertErrors() const { return m_serverAlertErrors; }
     void refreshServerAlerts();
@@ -262,6 +263,14 @@ private:
     void findServerConnections();        // in the I/O thread, after the connectors exist
     void pollServerSilences();           // in the I/O thread
     void pollRuleStatus();               // in the I/O thread
+    // Health of connections no panel polls (a model registry, an Alertmanager
+    // without panels): a probe at open and reload, then every kIdleProbeMs.
+    // The scheduler's health, once it reports on a connection, wins.
+    QSet<QString> m_polledHealth;         // GUI thread: connections the scheduler reports on
+    int m_probeTicks = 0;                 // I/O thread
+    QSet<QString> m_polledHealthIo;       // I/O thread: the same, never probed again
+    QSet<QString> m_probesInFlight;       // I/O thread
+    void probeUnpolledConnections();      // in the I/O thread
 };
 
 } // namespace vigil

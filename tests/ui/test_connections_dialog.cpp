@@ -11,6 +11,7 @@
 #include "session/session.h"
 #include "secrets/secret_store.h"
 #include "sources/plugin_registry.h"
+#include "support/mlflow_replay_server.h"
 #include "support/test_stack.h"
 #include "theme.h"
 
@@ -491,4 +492,37 @@ dashboards:
     auto *label = window.findChild<QLabel *>(QStringLiteral("health-lab"));
     REQUIRE(label);
     CHECK(label->toolTip().contains("TLS certificates of lab are not checked (tls_verify: false in the workspace file)."));
+}
+
+TEST_CASE("Main window: a registry no panel polls is probed: ok when it answers, down with the reason when not", "[ui][connections]")
+{
+    MlflowReplayServer registry;
+    REQUIRE(registry.start());
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("registry.yaml"));
+    QFile f(path);
+    REQUIRE(f.open(QIODevice::WriteOnly));
+    f.write(QString::fromUtf8(R"yaml(connections:
+  fleet: { kind: demo }
+  registry: { kind: mlflow, url: "%1" }
+  gone: { kind: mlflow, url: "http://127.0.0.1:1" }
+dashboards:
+  - name: Fleet
+    panels:
+      - { title: Requests, query: "sum(rate(model_requests_total[1m]))", connection: fleet }
+)yaml").arg(registry.url().toString()).toUtf8());
+    f.close();
+    Session session;
+    session.loadPlugins({QStringLiteral(VIGIL_PLUGIN_DIR)});
+    const Workspace ws = loadWorkspace(path);
+    REQUIRE_FALSE(ws.hasErrors());
+    session.open(ws);
+    ui::MainWindow window(&session, {});
+    // Before, these said "connecting" for as long as Vigil ran: nothing polls them.
+    REQUIRE(waitUntil([&] { return window.healthText("registry") == "● registry: ok"; }, 15'000));
+    REQUIRE(waitUntil([&] { return window.healthText("gone").startsWith("● gone: down — "); }, 15'000));
+    INFO(window.healthText("gone").toStdString());
+    CHECK(window.healthText("gone").contains("127.0.0.1:1"));
+    // The scheduler's word, for the connection its panel polls.
+    REQUIRE(waitUntil([&] { return window.healthText("fleet").startsWith("● fleet: ok"); }, 15'000));
 }
