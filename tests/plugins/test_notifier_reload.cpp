@@ -71,6 +71,14 @@ TEST_CASE("Reload: a rotated Slack webhook, a new notifier and a new route apply
     INFO(problems.join(u'\n').toStdString());
     REQUIRE(problems.isEmpty());
     REQUIRE(waitUntil([&] { return anyTextContains(oldHook, QStringLiteral("PrecisionReported")); }, 20'000));
+    // Delivered as the outbox knows it, not only arrived: a batch still in
+    // flight at a reload counts as not sent and goes out again, through the
+    // new webhook (at least once). Under load that came between the two.
+    REQUIRE(waitUntil([&] {
+        int pending = -1;
+        session.withPipeline([&](alerting::AlertPipeline *p) { pending = p ? p->queue().pendingCount() : -1; });
+        return pending == 0;
+    }, 20'000));
     const int oldBefore = int(oldHook.arrivals.size());
 
     // The team's webhook answers 503 until later in the test.
