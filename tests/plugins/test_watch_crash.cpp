@@ -47,6 +47,15 @@ rules:
 )";
 }
 
+QString writeWorkspace(const QTemporaryDir &dir)
+{
+    const QString path = dir.filePath(QStringLiteral("crash.yaml"));
+    QFile f(path);
+    REQUIRE(f.open(QIODevice::WriteOnly));
+    f.write(workspaceYaml());
+    return path;
+}
+
 struct Watch
 {
     Watch(const QString &workspace, const QString &stateDir, const QString &webhook)
@@ -77,12 +86,7 @@ TEST_CASE("Crash: vigil watch killed with undelivered notifications delivers eac
           "[plugin][crash][watch]")
 {
     QTemporaryDir dir;
-    const QString workspace = dir.filePath(QStringLiteral("crash.yaml"));
-    {
-        QFile f(workspace);
-        REQUIRE(f.open(QIODevice::WriteOnly));
-        f.write(workspaceYaml());
-    }
+    const QString workspace = writeWorkspace(dir);
     const QString stateDir = dir.filePath(QStringLiteral("state"));
     SlackWebhookReceiver slack;
     slack.status = 500; // Slack is having a bad minute
@@ -136,12 +140,7 @@ TEST_CASE("Crash report: vigil watch hit by SIGSEGV writes what crashed, no secr
           "[plugin][crash][watch][security]")
 {
     QTemporaryDir dir;
-    const QString workspace = dir.filePath(QStringLiteral("crash.yaml"));
-    {
-        QFile f(workspace);
-        REQUIRE(f.open(QIODevice::WriteOnly));
-        f.write(workspaceYaml());
-    }
+    const QString workspace = writeWorkspace(dir);
     const QString stateDir = dir.filePath(QStringLiteral("state"));
     SlackWebhookReceiver slack; // its URL is the secret (VIGIL_SECRET_SLACK_CRASH_TEST)
     qint64 pid = 0;

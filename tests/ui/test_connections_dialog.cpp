@@ -28,6 +28,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <memory>
 
 using namespace vigil;
 using namespace vigil::test;
@@ -125,6 +126,28 @@ void fill(QLineEdit *edit, const QString &text)
     edit->clear();
     QTest::keyClicks(edit, text);
 }
+
+// A window on the workspace `yaml`, written to a file of its own.
+struct WindowOn
+{
+    explicit WindowOn(const QByteArray &yaml)
+    {
+        const QString path = dir.filePath(QStringLiteral("workspace.yaml"));
+        QFile f(path);
+        REQUIRE(f.open(QIODevice::WriteOnly));
+        f.write(yaml);
+        f.close();
+        session.loadPlugins({QStringLiteral(VIGIL_PLUGIN_DIR)});
+        const Workspace ws = loadWorkspace(path);
+        INFO(ws.errorMessages().join(u'\n').toStdString());
+        REQUIRE_FALSE(ws.hasErrors());
+        session.open(ws);
+        window = std::make_unique<ui::MainWindow>(&session, QStringList{});
+    }
+    QTemporaryDir dir;
+    Session session;
+    std::unique_ptr<ui::MainWindow> window;
+};
 
 } // namespace
 
@@ -462,11 +485,7 @@ TEST_CASE("Connections dialog: a CA file is saved; verification off is shown in 
 
 TEST_CASE("Main window: a connection with tls_verify false says so in the status bar, whatever its state", "[ui][connections][tls]")
 {
-    QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("lab.yaml"));
-    QFile f(path);
-    REQUIRE(f.open(QIODevice::WriteOnly));
-    f.write(R"(connections:
+    WindowOn on(R"(connections:
   prom: { kind: prometheus, url: "http://127.0.0.1:1" }
   lab: { kind: prometheus, url: "https://127.0.0.1:1", tls_verify: false }
 dashboards:
@@ -475,13 +494,7 @@ dashboards:
       - { title: Up, query: up, connection: lab }
       - { title: Up here, query: up }
 )");
-    f.close();
-    Session session;
-    session.loadPlugins({QStringLiteral(VIGIL_PLUGIN_DIR)});
-    const Workspace ws = loadWorkspace(path);
-    REQUIRE_FALSE(ws.hasErrors());
-    session.open(ws);
-    ui::MainWindow window(&session, {});
+    ui::MainWindow &window = *on.window;
     window.resize(1200, 700);
     window.show();
     REQUIRE(waitUntil([&] { return window.healthText("lab").contains("down") && window.healthText("prom").contains("down"); },
@@ -498,11 +511,7 @@ TEST_CASE("Main window: a registry no panel polls is probed: ok when it answers,
 {
     MlflowReplayServer registry;
     REQUIRE(registry.start());
-    QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("registry.yaml"));
-    QFile f(path);
-    REQUIRE(f.open(QIODevice::WriteOnly));
-    f.write(QString::fromUtf8(R"yaml(connections:
+    WindowOn on(QString::fromUtf8(R"yaml(connections:
   fleet: { kind: demo }
   registry: { kind: mlflow, url: "%1" }
   gone: { kind: mlflow, url: "http://127.0.0.1:1" }
@@ -511,13 +520,7 @@ dashboards:
     panels:
       - { title: Requests, query: "sum(rate(model_requests_total[1m]))", connection: fleet }
 )yaml").arg(registry.url().toString()).toUtf8());
-    f.close();
-    Session session;
-    session.loadPlugins({QStringLiteral(VIGIL_PLUGIN_DIR)});
-    const Workspace ws = loadWorkspace(path);
-    REQUIRE_FALSE(ws.hasErrors());
-    session.open(ws);
-    ui::MainWindow window(&session, {});
+    ui::MainWindow &window = *on.window;
     // Before, these said "connecting" for as long as Vigil ran: nothing polls them.
     REQUIRE(waitUntil([&] { return window.healthText("registry") == "● registry: ok"; }, 15'000));
     REQUIRE(waitUntil([&] { return window.healthText("gone").startsWith("● gone: down — "); }, 15'000));
