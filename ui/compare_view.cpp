@@ -484,6 +484,17 @@ void CompareView::rebuildCharts()
         return;
     }
     m_chartArea->show();
+    // Hidden while nothing was compared, the chart row comes back at no height
+    // (QSplitter keeps the size it had): give it two fifths, at least a chart's
+    // height, unless the user has already made room for it.
+    if (auto *split = qobject_cast<QSplitter *>(m_chartArea->parentWidget())) {
+        const QList<int> sizes = split->sizes();
+        const int total = sizes.value(0) + sizes.value(1);
+        if (sizes.value(1) < 200 && total > 0) {
+            const int charts = std::max(230, total * 2 / 5);
+            split->setSizes({std::max(0, total - charts), charts});
+        }
+    }
     int index = 0;
     for (const LiveMetricInfo &m : liveMetrics()) {
         double maxAbs = 0.0;
@@ -537,7 +548,9 @@ void CompareView::rebuildCharts()
         view->setRenderHint(QPainter::Antialiasing);
         view->setMinimumHeight(200);
         view->setObjectName(QStringLiteral("compareChart_%1").arg(m.key));
-        m_chartGrid->addWidget(view, 0, index++);
+        m_chartGrid->addWidget(view, 0, index);
+        m_chartGrid->setColumnStretch(index++, 1); // equal widths, whatever the titles and labels need
+        view->show(); // now, not at the next event loop pass (a grab right after would miss it)
         m_charts << view;
     }
 }

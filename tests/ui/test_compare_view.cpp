@@ -284,6 +284,16 @@ TEST_CASE("Main window: with make demo's backfilled history the demo workspace f
     INFO(s.verdicts.first().reason.toStdString());
     CHECK(s.verdicts.first().verdict == Verdict::Fail);
     CHECK(view->summary()->text().contains(QStringLiteral("FAIL")));
+    // The five live charts are on screen at once, side by side and of one
+    // width (they used to come back at no height after the first compare).
+    const auto charts = view->findChildren<QChartView *>();
+    REQUIRE(charts.size() == 5);
+    for (const QChartView *c : charts) {
+        INFO(c->objectName().toStdString());
+        CHECK(c->isVisible());
+        CHECK(c->height() >= 200);
+        CHECK(std::abs(c->width() - charts.first()->width()) <= 2);
+    }
     const QString dir = QStringLiteral(VIGIL_BINARY_DIR "/screenshots");
     QDir().mkpath(dir);
     REQUIRE(window.grab().save(dir + QStringLiteral("/compare-demo-backfilled.png"), "PNG"));
