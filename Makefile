@@ -50,7 +50,7 @@ demo: build
 # wall time.
 ASAN_DIR ?= build-asan
 SAN_DIR := $(CURDIR)/tests/sanitizers
-export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1
+export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:suppressions=$(SAN_DIR)/asan.supp
 export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1:suppressions=$(SAN_DIR)/ubsan.supp
 export LSAN_OPTIONS ?= suppressions=$(SAN_DIR)/lsan.supp:print_suppressions=0
 

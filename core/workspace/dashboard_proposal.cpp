@@ -407,8 +407,9 @@ GrafanaImport importGrafanaDashboard(const QByteArray &json, const QString &conn
 namespace {
 
 // A double-quoted YAML scalar: always safe, whatever the text.
-QString quoted(const QString &s)
+QString quoted(const QString &text)
 {
+    const QString s = escapeEnvironment(text); // "${" stays literal when read back
     QString out = QStringLiteral("\"");
     for (const QChar c : s) {
         switch (c.unicode()) {

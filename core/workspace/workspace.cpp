@@ -146,17 +146,29 @@ QString expandEnvironment(const QString &text)
 {
     if (!text.contains(QLatin1String("${")))
         return text;
-    static const QRegularExpression re(QStringLiteral("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\\}"));
+    // "$${" is a literal "${" (as in docker-compose): how the file keeps a
+    // Grafana variable or label_replace's "${name}" in a query.
+    static const QRegularExpression re(QStringLiteral("\\$\\$\\{|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\\}"));
     QString out;
     qsizetype last = 0;
     for (auto it = re.globalMatch(text); it.hasNext();) {
         const auto m = it.next();
         out += text.mid(last, m.capturedStart() - last);
-        const QString value = qEnvironmentVariable(m.captured(1).toUtf8().constData());
-        out += value.isEmpty() ? m.captured(3) : value;
+        if (m.capturedLength(1) == 0 && m.captured(0) == QLatin1String("$${")) {
+            out += QLatin1String("${");
+        } else {
+            const QString value = qEnvironmentVariable(m.captured(1).toUtf8().constData());
+            out += value.isEmpty() ? m.captured(3) : value;
+        }
         last = m.capturedEnd();
     }
     return out + text.mid(last);
+}
+
+QString escapeEnvironment(const QString &text)
+{
+    QString out = text;
+    return out.replace(QLatin1String("${"), QLatin1String("$${"));
 }
 
 namespace {

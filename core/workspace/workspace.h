@@ -210,7 +210,10 @@ QString formatPromDuration(qint64 ms);
 
 // ${NAME} and ${NAME:-default} replaced from the environment (as in shell and
 // docker-compose), so one workspace can point at a server chosen at run time.
+// "$${" is written for a literal "${"; escapeEnvironment() does that to a value
+// about to be written into a workspace file, so it reads back as it was.
 QString expandEnvironment(const QString &text);
+QString escapeEnvironment(const QString &text);
 
 // For "did you mean" hints: the candidate nearest to `word` within a small edit distance.
 QString nearestWord(const QString &word, const QStringList &candidates);

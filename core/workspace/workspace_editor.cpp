@@ -21,7 +21,7 @@ QString scalar(const QString &s)
     if (plain.match(s).hasMatch() && !special.contains(s.toLower()))
         return s;
     QString out = QStringLiteral("\"");
-    for (const QChar c : s) {
+    for (const QChar c : escapeEnvironment(s)) { // "${" stays literal when read back
         if (c == u'"' || c == u'\\')
             out += u'\\' + QString(c);
         else if (c == u'\n')

@@ -380,7 +380,9 @@ class FastQueryParser
 public:
     std::optional<QueryResult> parse(QByteArrayView body, int httpStatus, const QString &contentType)
     {
-        if (!isHttpSuccess(httpStatus) || looksLikeHtml(body, contentType))
+        // An empty body has a null data(): simdjson would memcpy from it (UB,
+        // found by the sanitizer run); the other parser says "empty answer".
+        if (body.isEmpty() || !isHttpSuccess(httpStatus) || looksLikeHtml(body, contentType))
             return std::nullopt;
         simdjson::dom::parser *parser = threadParser(size_t(body.size()));
         if (!parser)

@@ -10,6 +10,7 @@
 #include "fleet/fleet_simulation.h"
 #include "fleet/history.h"
 #include "sources/connector.h"
+#include "support/plugins.h"
 #include "support/test_stack.h"
 
 #include <QDateTime>
@@ -34,21 +35,6 @@ namespace {
 constexpr int kHistorySeconds = 1320; // what run-demo.sh backfills (22 minutes)
 constexpr int kStepSeconds = 5;
 
-std::unique_ptr<Connector> connectorFor(const char *kind, const QUrl &url)
-{
-    auto *loader = new QPluginLoader(QStringLiteral(VIGIL_PLUGIN_DIR "/libvigil-%1.so").arg(QLatin1String(kind)));
-    INFO(loader->errorString().toStdString());
-    auto *plugin = qobject_cast<ConnectorPlugin *>(loader->instance());
-    REQUIRE(plugin);
-    ConnectionSettings s;
-    s.name = QLatin1String(kind);
-    s.kind = QLatin1String(kind);
-    s.url = url;
-    s.timeoutMs = 10'000;
-    std::unique_ptr<Connector> c(plugin->createConnector(s, nullptr));
-    REQUIRE(c);
-    return c;
-}
 
 // The demo's stack: the fleet with its history, Prometheus backfilled with it
 // and scraping the fleet every second (job "fleet", as TestStack names it).
@@ -105,7 +91,7 @@ TEST_CASE("Demo backfill: promtool makes blocks of the fleet's history that Prom
     // Written before the fleet said where it listens: the history names that address.
     CHECK(text.contains(QStringLiteral("job=\"fleet\",instance=\"127.0.0.1:%1\"").arg(demo.fleet.port()).toUtf8()));
 
-    auto metrics = connectorFor("prometheus", demo.prometheus);
+    auto metrics = connectorFor(QStringLiteral("prometheus"), demo.prometheus);
     // Simulated minutes 1 to 14, before the fleet started: only the backfill can answer.
     const qint64 origin = demo.startedMs - kHistorySeconds * 1000;
     QueryRequest q;
@@ -199,8 +185,8 @@ TEST_CASE("Demo backfill: seconds after start the canary judge fails fraud-detec
           "[plugins][demo][backfill][compare]")
 {
     BackfilledDemo demo;
-    auto registry = connectorFor("mlflow", demo.fleet);
-    auto metrics = connectorFor("prometheus", demo.prometheus);
+    auto registry = connectorFor(QStringLiteral("mlflow"), demo.fleet);
+    auto metrics = connectorFor(QStringLiteral("prometheus"), demo.prometheus);
     CompareLoader loader(registry.get(), metrics.get());
     QSignalSpy spy(&loader, &CompareLoader::finished);
 

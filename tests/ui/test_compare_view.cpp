@@ -10,6 +10,7 @@
 #include "compare_view.h"
 #include "main_window.h"
 #include "session/session.h"
+#include "support/plugins.h"
 #include "support/test_stack.h"
 
 #include <QChartView>
@@ -32,21 +33,6 @@ using namespace vigil::test;
 
 namespace {
 
-std::unique_ptr<Connector> connectorFor(const char *kind, const QUrl &url)
-{
-    QPluginLoader *loader = new QPluginLoader(QStringLiteral(VIGIL_PLUGIN_DIR "/libvigil-%1.so").arg(QLatin1String(kind)));
-    INFO(loader->errorString().toStdString());
-    auto *plugin = qobject_cast<ConnectorPlugin *>(loader->instance());
-    REQUIRE(plugin);
-    ConnectionSettings s;
-    s.name = QLatin1String(kind);
-    s.kind = QLatin1String(kind);
-    s.url = url;
-    s.timeoutMs = 5'000;
-    std::unique_ptr<Connector> c(plugin->createConnector(s, nullptr));
-    REQUIRE(c);
-    return c;
-}
 
 ModelDef fraudDetector()
 {
@@ -68,8 +54,8 @@ TEST_CASE("Compare view on the demo fleet: versions, deltas and a failing canary
     const QUrl fleet = stack.startDemoFleet(60.0);
     const QUrl prometheus = stack.startPrometheus({fleet}, 1000);
     const qint64 started = QDateTime::currentMSecsSinceEpoch();
-    auto registry = connectorFor("mlflow", fleet);
-    auto metrics = connectorFor("prometheus", prometheus);
+    auto registry = connectorFor(QStringLiteral("mlflow"), fleet, 5'000);
+    auto metrics = connectorFor(QStringLiteral("prometheus"), prometheus, 5'000);
 
     ui::CompareView view(QStringLiteral("fraud-detector"));
     view.resize(1500, 1250);

@@ -194,3 +194,18 @@ connections:
     CHECK(ws.connection("prod")->tlsVerify);
     CHECK(ws.connection("prod")->caFile == "/etc/vigil/prod-ca.pem");
 }
+
+TEST_CASE("Workspace values: $${ is a literal ${, and escapeEnvironment round-trips any text", "[workspace]")
+{
+    qputenv("VIGIL_TEST_HOST", "prom.internal");
+    CHECK(expandEnvironment(QStringLiteral("http://${VIGIL_TEST_HOST}:9090")) == "http://prom.internal:9090");
+    CHECK(expandEnvironment(QStringLiteral("label_replace(up, \"v\", \"$${name}\", \"job\", \"(?P<name>.*)\")"))
+          == "label_replace(up, \"v\", \"${name}\", \"job\", \"(?P<name>.*)\")");
+    CHECK(expandEnvironment(QStringLiteral("$${VIGIL_TEST_HOST} and ${VIGIL_TEST_HOST}")) == "${VIGIL_TEST_HOST} and prom.internal");
+    for (const QString &text : {QStringLiteral("${VIGIL_TEST_HOST}"), QStringLiteral("$${x}"), QStringLiteral("$$${x}"),
+                                QStringLiteral("a$"), QStringLiteral("${"), QStringLiteral("$"), QStringLiteral("cost: $$ {x}")}) {
+        INFO(text.toStdString());
+        CHECK(expandEnvironment(escapeEnvironment(text)) == text);
+    }
+    qunsetenv("VIGIL_TEST_HOST");
+}
