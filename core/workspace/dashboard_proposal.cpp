@@ -276,6 +276,31 @@ void collectPanels(const QJsonArray &panels, QList<QJsonObject> *out)
 
 } // namespace
 
+namespace {
+
+// `text` with every unpaired UTF-16 surrogate replaced by U+FFFD.
+QString wellFormed(const QString &text)
+{
+    if (text.isValidUtf16())
+        return text;
+    QString out;
+    out.reserve(text.size());
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c.isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate()) {
+            out += c;
+            out += text.at(++i);
+        } else if (c.isSurrogate()) {
+            out += QChar(QChar::ReplacementCharacter);
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+} // namespace
+
 GrafanaImport importGrafanaDashboard(const QByteArray &json, const QString &connection, const QString &where)
 {
     GrafanaImport out;
@@ -399,6 +424,20 @@ GrafanaImport importGrafanaDashboard(const QByteArray &json, const QString &conn
     out.dashboard.columns = columns;
     if (out.dashboard.panels.isEmpty() && out.error.isEmpty())
         out.error = QStringLiteral("%1: no panel with a Prometheus query to import (%2 skipped)").arg(where).arg(out.skipped.size());
+    // JSON may carry a lone surrogate ("\ud800"), which no UTF-8 file can hold:
+    // it becomes U+FFFD now, so the dashboard reads back from the workspace as
+    // imported (found by fuzz_grafana_import).
+    out.dashboard.name = wellFormed(out.dashboard.name);
+    for (PanelDef &panel : out.dashboard.panels) {
+        for (QString *text : {&panel.title, &panel.connection, &panel.unit, &panel.description})
+            *text = wellFormed(*text);
+        for (PanelQuery &q : panel.queries) {
+            q.expr = wellFormed(q.expr);
+            q.legend = wellFormed(q.legend);
+        }
+        for (PanelThreshold &t : panel.thresholds)
+            t.label = wellFormed(t.label);
+    }
     return out;
 }
 
