@@ -38,6 +38,9 @@ QLabel *plainLabel(const QString &text, QWidget *parent)
     auto *l = new QLabel(text, parent);
     l->setTextFormat(Qt::PlainText);
     l->setWordWrap(true);
+    // Top-aligned: QFormLayout sizes a wrapped label for a narrower width than it
+    // gets, and a centred text then floats under a gap.
+    l->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     return l;
 }
 
