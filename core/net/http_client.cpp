@@ -117,6 +117,33 @@ QString fromWhere(const QString &where)
     return where.isEmpty() ? QString() : QStringLiteral(" from %1").arg(where);
 }
 
+QJsonDocument parseJsonRepairingUtf8(const QByteArray &json, QJsonParseError *error, qsizetype *notUtf8)
+{
+    *notUtf8 = -1;
+    QJsonDocument doc = QJsonDocument::fromJson(json, error);
+    if (error->error != QJsonParseError::IllegalUTF8String)
+        return doc;
+    // Qt's decoder turns each invalid sequence into U+FFFD; the JSON itself is
+    // then read again, so a document broken in other ways still fails.
+    const QByteArray repaired = QString::fromUtf8(json).toUtf8();
+    QJsonParseError again;
+    QJsonDocument second = QJsonDocument::fromJson(repaired, &again);
+    if (again.error == QJsonParseError::NoError)
+        *notUtf8 = error->offset;
+    // Broken in another way too (cut short, say): that is the error to report,
+    // since no repair of the bytes would make it JSON. Its offset counts each
+    // U+FFFD as the 3 bytes it takes, a few more than the bad bytes it replaced,
+    // which keeps a cut-short answer recognisable (the error is at its end).
+    *error = again;
+    return second;
+}
+
+QString notUtf8Warning(const QString &where, qsizetype offset)
+{
+    return QStringLiteral("the answer%1 held bytes that are not UTF-8 (the first at byte %2); they are shown as \uFFFD")
+        .arg(fromWhere(where), QString::number(offset));
+}
+
 QString jsonTypeName(const QJsonValue &v)
 {
     switch (v.type()) {

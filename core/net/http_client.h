@@ -66,6 +66,13 @@ QString httpStatusText(int status);
 bool isHttpSuccess(int status);
 // " from http://host/api/v1/query", or empty when `where` is.
 QString fromWhere(const QString &where);
+// QJsonDocument::fromJson, except that bytes which are not UTF-8 do not fail
+// the whole document: each bad sequence becomes U+FFFD (as Go's JSON encoder
+// does on the server side), `notUtf8` is set to the first bad byte's offset
+// (-1 when there was none) and notUtf8Warning() says so. One bad label value or
+// model name must not blank every panel on the connection.
+QJsonDocument parseJsonRepairingUtf8(const QByteArray &json, QJsonParseError *error, qsizetype *notUtf8);
+QString notUtf8Warning(const QString &where, qsizetype offset);
 // "a number", "an object", "missing": what a response held where a parser
 // expected something else, for its error message.
 QString jsonTypeName(const QJsonValue &value);

@@ -236,7 +236,8 @@ Result<QJsonValue> parseAnswer(QByteArrayView body, int httpStatus, const QStrin
     wrapped.reserve(body.size() + 2);
     wrapped.append('[').append(body.data(), body.size()).append(']');
     QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(wrapped, &perr);
+    qsizetype notUtf8 = -1;
+    const QJsonDocument doc = parseJsonRepairingUtf8(wrapped, &perr, &notUtf8);
     if (perr.error != QJsonParseError::NoError || doc.array().size() != 1) {
         if (!success)
             return httpFailure();
@@ -256,6 +257,8 @@ Result<QJsonValue> parseAnswer(QByteArrayView body, int httpStatus, const QStrin
         R r;
         r.httpStatus = httpStatus;
         r.value = value;
+        if (notUtf8 >= 0) // the offset in the body, not in its wrapping
+            r.warnings.append(notUtf8Warning(where, notUtf8 - 1));
         return r;
     }
     // Alertmanager's explanation: "text", or {"code": N, "message": "text"}.
@@ -289,6 +292,7 @@ Result<StatusInfo> parseStatus(QByteArrayView body, int httpStatus, const QStrin
     const QJsonObject root = object(answer.value, QStringLiteral("the status"), err);
     Result<StatusInfo> r;
     r.httpStatus = httpStatus;
+    r.warnings = answer.warnings;
     const QJsonObject version = object(root.value(QLatin1String("versionInfo")), QStringLiteral("versionInfo"), err);
     r.value.version = string(version, "version", QStringLiteral("versionInfo"), err);
     const QJsonObject cluster = root.value(QLatin1String("cluster")).toObject();
@@ -308,6 +312,7 @@ Result<QList<ServerAlert>> parseAlerts(QByteArrayView body, int httpStatus, cons
     ShapeError err;
     Result<QList<ServerAlert>> r;
     r.httpStatus = httpStatus;
+    r.warnings = answer.warnings;
     r.value = alertList(answer.value, QStringLiteral("alerts"), err);
     if (err.failed())
         return shapeFailure<QList<ServerAlert>>(err, httpStatus, where);
@@ -323,6 +328,7 @@ Result<QList<AlertGroup>> parseAlertGroups(QByteArrayView body, int httpStatus, 
     ShapeError err;
     Result<QList<AlertGroup>> r;
     r.httpStatus = httpStatus;
+    r.warnings = answer.warnings;
     const QJsonArray groups = array(answer.value, QStringLiteral("groups"), err, false);
     for (qsizetype i = 0; i < groups.size() && !err.failed(); ++i) {
         const QString path = QStringLiteral("groups[%1]").arg(i);
@@ -348,6 +354,7 @@ Result<QList<ServerSilence>> parseSilences(QByteArrayView body, int httpStatus, 
     ShapeError err;
     Result<QList<ServerSilence>> r;
     r.httpStatus = httpStatus;
+    r.warnings = answer.warnings;
     const QJsonArray arr = array(answer.value, QStringLiteral("silences"), err, false);
     for (qsizetype i = 0; i < arr.size() && !err.failed(); ++i)
         r.value.append(silence(arr.at(i), QStringLiteral("silences[%1]").arg(i), err));
@@ -366,6 +373,7 @@ Result<QString> parseCreateSilence(QByteArrayView body, int httpStatus, const QS
     const QJsonObject o = object(answer.value, QStringLiteral("the answer"), err);
     Result<QString> r;
     r.httpStatus = httpStatus;
+    r.warnings = answer.warnings;
     r.value = string(o, "silenceID", QStringLiteral("the answer"), err, true);
     if (!err.failed() && r.value.isEmpty())
         err.what = QStringLiteral("the answer's silenceID is empty");

@@ -19,6 +19,7 @@ struct MlflowConnector::Listing
     ProgressCallback progress;
     QPromise<Result<QList<T>>> promise;
     QList<T> items;
+    QStringList warnings; // the pages' own (bytes that were not UTF-8), each said once
     int pages = 0;
     QSet<QString> tokens;
 
@@ -95,6 +96,9 @@ void MlflowConnector::fetchPage(const std::shared_ptr<Listing<T>> &l, const QStr
         }
         ++l->pages;
         l->items.append(std::move(page.value.items));
+        for (const QString &w : std::as_const(page.warnings))
+            if (!l->warnings.contains(w))
+                l->warnings.append(w);
         const QString next = page.value.nextPageToken;
         const bool more = !next.isEmpty();
         if (l->progress)
@@ -103,6 +107,7 @@ void MlflowConnector::fetchPage(const std::shared_ptr<Listing<T>> &l, const QStr
 
         Result<QList<T>> done;
         done.httpStatus = r.status;
+        done.warnings = l->warnings;
         if (more && l->tokens.contains(next)) {
             return l->finish(Result<QList<T>>::failure(
                 ErrorKind::BadResponse,

@@ -254,6 +254,7 @@ Result<T> fromAnswer(const Answer &a)
     r.httpStatus = a.httpStatus;
     r.errorCode = a.errorCode;
     r.notFound = a.notFound;
+    r.warnings = a.warnings;
     return r;
 }
 
@@ -274,6 +275,7 @@ Result<Page<T>> parsePage(QByteArrayView body, int httpStatus, const QString &co
         return fromAnswer<Page<T>>(a);
     Result<Page<T>> out;
     out.httpStatus = httpStatus;
+    out.warnings = a.warnings;
     ShapeError err;
     const QJsonArray items = array(a.json, key, QString(), err);
     out.value.items.reserve(items.size());
@@ -311,6 +313,7 @@ Result<T> parseOne(QByteArrayView body, int httpStatus, const QString &contentTy
     const QJsonObject o = object(a.json.value(QLatin1String(key)), QLatin1String(key), err);
     Result<T> out;
     out.httpStatus = httpStatus;
+    out.warnings = a.warnings;
     if (!err.failed())
         out.value = readOne(o, QLatin1String(key), err);
     if (err.failed())
@@ -356,7 +359,10 @@ Answer parseAnswer(QByteArrayView body, int httpStatus, const QString &contentTy
                         .arg(fromWhere(where), title.isEmpty() ? QString() : QStringLiteral(": ") + title));
     }
     QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(body.toByteArray(), &perr);
+    qsizetype notUtf8 = -1;
+    const QJsonDocument doc = parseJsonRepairingUtf8(body.toByteArray(), &perr, &notUtf8);
+    if (notUtf8 >= 0)
+        a.warnings.append(notUtf8Warning(where, notUtf8));
     if (perr.error != QJsonParseError::NoError) {
         if (!success)
             return httpFailure();
@@ -473,6 +479,7 @@ Result<Page<MetricPoint>> parseMetricHistory(QByteArrayView body, int httpStatus
         return fromAnswer<Page<MetricPoint>>(a);
     Result<Page<MetricPoint>> out;
     out.httpStatus = httpStatus;
+    out.warnings = a.warnings;
     ShapeError err;
     out.value.items = metricPoints(a.json, "metrics", QString(), err);
     if (err.failed()) {

@@ -40,6 +40,7 @@ struct Answer
     int httpStatus = 0;
     QString errorCode;
     bool notFound = false;
+    QStringList warnings; // e.g. bytes that were not UTF-8, shown as U+FFFD
     QJsonObject json;
     bool ok() const { return error == ErrorKind::None; }
 };

@@ -206,23 +206,12 @@ Envelope parseEnvelope(QByteArrayView body, int httpStatus, const QString &conte
     QJsonParseError perr;
     // fromRawData: no copy of the body (35 MB for a week of 100 series); the
     // document owns what it parsed and keeps no reference to the bytes.
-    QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromRawData(body.data(), body.size()), &perr);
-    if (perr.error == QJsonParseError::IllegalUTF8String) {
-        // Prometheus refuses invalid UTF-8 in labels, but a proxy or another
-        // engine may send it: one bad label value must not blank every panel
-        // on the connection. Qt's decoder turns each invalid sequence into
-        // U+FFFD, as Go's JSON encoder does on the server side; say so.
-        const QByteArray repaired = QString::fromUtf8(body.data(), body.size()).toUtf8();
-        QJsonParseError again;
-        QJsonDocument second = QJsonDocument::fromJson(repaired, &again);
-        if (again.error == QJsonParseError::NoError) {
-            e.warnings.append(QStringLiteral("the answer%1 held bytes that are not UTF-8 (the first at byte %2); "
-                                             "they are shown as \uFFFD")
-                                  .arg(fromWhere(where), QString::number(perr.offset)));
-            doc = std::move(second);
-            perr = again;
-        }
-    }
+    // Prometheus refuses invalid UTF-8 in labels, but a proxy or another engine
+    // may send it: repaired to U+FFFD, with a warning.
+    qsizetype notUtf8 = -1;
+    QJsonDocument doc = parseJsonRepairingUtf8(QByteArray::fromRawData(body.data(), body.size()), &perr, &notUtf8);
+    if (notUtf8 >= 0)
+        e.warnings.append(notUtf8Warning(where, notUtf8));
     if (perr.error != QJsonParseError::NoError) {
         if (!success)
             return httpFailure();

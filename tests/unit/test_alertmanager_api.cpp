@@ -262,6 +262,28 @@ TEST_CASE("Alertmanager parser refuses malformed JSON, wrong shapes and HTML pag
                           200, kJson, kWhere).value.version == "0.25.0");
 }
 
+TEST_CASE("Alertmanager: bytes that are not UTF-8 in a label value become U+FFFD with a warning, the rest kept")
+{
+    // Alertmanager checks UTF-8 itself, but a proxy in front may not: one bad
+    // label value must not hide every alert. 0xFF, then a lone continuation byte.
+    const QByteArray body = QByteArray(R"([{"labels":{"alertname":"Drift","model":"fr)") + "\xff" + "aud" + "\x80"
+        + R"("},"status":{"state":"active"}},{"labels":{"alertname":"Ok"},"status":{"state":"active"}}])";
+    const auto r = am::parseAlerts(body, 200, kJson, kWhere);
+    REQUIRE(r.ok());
+    REQUIRE(r.value.size() == 2);
+    CHECK(r.value.at(0).label("model") == QStringLiteral("fr\uFFFDaud\uFFFD"));
+    CHECK(r.value.at(1).label("alertname") == "Ok");
+    REQUIRE(r.warnings.size() == 1);
+    // The offset is the body's own, not that of the array the parser wraps it in.
+    CHECK(r.warnings.at(0) == QStringLiteral("the answer from %1 held bytes that are not UTF-8 (the first at byte %2); "
+                                             "they are shown as \uFFFD").arg(kWhere).arg(body.indexOf('\xff')));
+    // Valid UTF-8 brings no warning, and JSON broken in another way still fails.
+    CHECK(am::parseAlerts(fixture("alerts.json"), 200, kJson, kWhere).warnings.isEmpty());
+    const auto broken = am::parseAlerts(body.left(body.size() - 3), 200, kJson, kWhere);
+    CHECK(broken.error == ErrorKind::BadResponse);
+    CHECK(broken.message.contains("truncated"));
+}
+
 TEST_CASE("Alertmanager requests carry filters and flags encoded for Go")
 {
     AlertFilter filter;

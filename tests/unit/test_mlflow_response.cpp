@@ -418,6 +418,32 @@ TEST_CASE("Broken answers: truncated, not JSON, HTML with 200, wrong shapes", "[
     CHECK(badGateway.message == "HTTP 502 Bad Gateway from http://h/x (an HTML page: 502 Bad Gateway)");
 }
 
+TEST_CASE("Bytes that are not UTF-8 in a model name or tag become U+FFFD with a warning, the rest kept", "[mlflow][parser][errors]")
+{
+    // MLflow's own JSON is UTF-8, but a proxy or a hand-written store may not
+    // be: one bad tag must not hide the model. An overlong '/' (C0 AF).
+    const QByteArray body = QByteArray(R"({"registered_model": {"name": "fraud-detector", "tags": [{"key": "owner", "value": "risk)")
+        + "\xc0\xaf" + R"(ml"}]}})";
+    const auto r = parseRegisteredModel(body, 200, "application/json", "http://h/x");
+    REQUIRE(r.ok());
+    CHECK(r.value.name == "fraud-detector");
+    REQUIRE(r.value.tags.size() == 1);
+    const QString owner = r.value.tags.at(0).second;
+    CHECK(owner.contains(QChar(0xFFFD)));
+    CHECK(QString(owner).remove(QChar(0xFFFD)) == "riskml");
+    REQUIRE(r.warnings.size() == 1);
+    CHECK(r.warnings.at(0) == QStringLiteral("the answer from http://h/x held bytes that are not UTF-8 (the first at byte %1); "
+                                             "they are shown as \uFFFD").arg(body.indexOf('\xc0')));
+    // Listings carry the warning too; clean answers carry none.
+    const QByteArray page = QByteArray(R"({"registered_models": [{"name": "a)") + "\xff" + R"("}]})";
+    const auto listed = parseRegisteredModelsPage(page, 200, "application/json");
+    REQUIRE(listed.ok());
+    REQUIRE(listed.value.items.size() == 1);
+    CHECK(listed.value.items.at(0).name == QStringLiteral("a\uFFFD"));
+    CHECK(listed.warnings.size() == 1);
+    CHECK(parse("registered-models-get", parseRegisteredModel).warnings.isEmpty());
+}
+
 TEST_CASE("Lenient where other servers differ: numeric ids and versions, string timestamps, NaN values", "[mlflow][parser]")
 {
     const auto v = parseModelVersion(R"({"model_version": {"name": "m", "version": 4, "creation_timestamp": "1700000000123", "run_id": "r"}})",
