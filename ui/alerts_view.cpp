@@ -142,6 +142,8 @@ AlertsView::AlertsView(Session *session, QWidget *parent)
         m_showingHistory = false;
     });
     connect(session, &Session::alertCommandFailed, this, [this](const QString &msg) { showMessage(msg, true); });
+    // Another Vigil sends this database's notifications: say that it took the command.
+    connect(session, &Session::alertCommandForwarded, this, [this](const QString &msg) { showMessage(msg, false); });
     connect(session, &Session::serverSilenceCreated, this, [this](int request, const QString &connection, const QString &id) {
         if (request != m_silenceRequest)
             return;

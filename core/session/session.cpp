@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "session/session.h"
 
+#include "session/alert_commands_bus.h"
+
 #include "log/log.h"
 #include "secrets/secret_store.h"
 #include "sources/store_connector.h"
@@ -165,8 +167,8 @@ QStringList Session::startPipeline(const Workspace &workspace)
         // page twice. This one evaluates and shows alerts, keeping its own
         // state in a private database for the rest of its run.
         errors << QStringLiteral("The alert database %1 is in use by %2, which sends the notifications. This "
-                                 "Vigil shows alerts but sends none, and its acknowledgements and silences stay "
-                                 "here. To send from here, stop the other one (systemctl --user stop "
+                                 "Vigil shows alerts but sends none; its acknowledgements and silences are passed "
+                                 "on to it over the session bus (you are told if one is not). To send from here, stop the other one (systemctl --user stop "
                                  "vigil-watch) or start it with a database of its own (vigil watch --state-dir DIR).")
                       .arg(m_alertStore->path(), m_sendingElsewhere);
         delete m_alertStore;
@@ -183,6 +185,10 @@ QStringList Session::startPipeline(const Workspace &workspace)
     if (m_sendingElsewhere.isEmpty()) {
         m_pipeline->setRouting(alerting::routerConfigFor(workspace));
         errors << m_pipeline->addNotifiers(workspace, m_plugins, &Session::secretValue, m_ioRoot);
+        // A second Vigil on this database forwards its acks and silences here.
+        m_commands = new AlertCommandsService(m_engine, m_ioRoot);
+        if (const QString why = m_commands->start(m_alertStore->path()); !why.isEmpty())
+            logger("alerts")->info("{}", why.toStdString());
     }
     errors << m_pipeline->start();
     // From here on, problems reach the GUI as they happen.
@@ -403,7 +409,9 @@ void Session::acknowledge(const QString &fingerprint, const QString &comment, qi
     inIoAsync([this, fingerprint, comment, expiresAtMs, by] {
         const QString error = m_engine->acknowledge(fingerprint, by, comment, expiresAtMs);
         if (!error.isEmpty())
-            QMetaObject::invokeMethod(this, [this, error] { Q_EMIT alertCommandFailed(error); }, Qt::QueuedConnection);
+            return commandFailed(error);
+        forwardCommand(QStringLiteral("Acknowledge"), {fingerprint, by, comment, qlonglong(expiresAtMs)},
+                       QStringLiteral("Acknowledged here only"));
     });
 }
 
@@ -413,7 +421,8 @@ void Session::unacknowledge(const QString &fingerprint)
     inIoAsync([this, fingerprint, by] {
         const QString error = m_engine->unacknowledge(fingerprint, by);
         if (!error.isEmpty())
-            QMetaObject::invokeMethod(this, [this, error] { Q_EMIT alertCommandFailed(error); }, Qt::QueuedConnection);
+            return commandFailed(error);
+        forwardCommand(QStringLiteral("Unacknowledge"), {fingerprint, by}, QStringLiteral("Taken back here only"));
     });
 }
 
@@ -421,8 +430,13 @@ void Session::addSilence(const rules::Silence &silence)
 {
     inIoAsync([this, silence] {
         QString error;
-        if (m_engine->addSilence(silence, &error).isEmpty())
-            QMetaObject::invokeMethod(this, [this, error] { Q_EMIT alertCommandFailed(error); }, Qt::QueuedConnection);
+        const QString id = m_engine->addSilence(silence, &error);
+        if (id.isEmpty())
+            return commandFailed(error);
+        // As the engine holds it: with its id and start, so either side can expire it.
+        for (const rules::Silence &s : m_engine->silences())
+            if (s.id == id)
+                forwardCommand(QStringLiteral("AddSilence"), silenceArguments(s), QStringLiteral("Silenced here only"));
     });
 }
 
@@ -430,10 +444,37 @@ void Session::expireSilence(const QString &id)
 {
     inIoAsync([this, id] {
         if (!m_engine->expireSilence(id))
-            QMetaObject::invokeMethod(this, [this, id] {
-                Q_EMIT alertCommandFailed(QStringLiteral("silence %1 is unknown or already over").arg(id));
-            }, Qt::QueuedConnection);
+            return commandFailed(QStringLiteral("silence %1 is unknown or already over").arg(id));
+        forwardCommand(QStringLiteral("ExpireSilence"), {id}, QStringLiteral("Silence ended here only"));
     });
+}
+
+void Session::commandFailed(const QString &error)
+{
+    QMetaObject::invokeMethod(this, [this, error] { Q_EMIT alertCommandFailed(error); }, Qt::QueuedConnection);
+}
+
+void Session::forwardCommand(const QString &method, const QVariantList &args, const QString &failedHere)
+{
+    // Only while another Vigil holds the database and sends its notifications:
+    // the command must reach it, or its reminders go on.
+    if (m_sendingElsewhere.isEmpty() || !m_alertStore)
+        return;
+    const QString holder = m_sendingElsewhere;
+    callAlertCommand(m_storePath.isEmpty() ? storage::AlertStore::defaultPath() : m_storePath, method, args, m_ioRoot,
+                     [this, holder, failedHere, method](const QString &error) {
+                         if (error.isEmpty()) {
+                             logger("alerts")->info("{} forwarded to {}", method.toStdString(), holder.toStdString());
+                             const QString message = QStringLiteral("%1, which sends this alert database's notifications, "
+                                                                    "took it too.").arg(holder);
+                             QMetaObject::invokeMethod(this, [this, message] { Q_EMIT alertCommandForwarded(message); },
+                                                       Qt::QueuedConnection);
+                             return;
+                         }
+                         commandFailed(QStringLiteral("%1: %2, which sends this alert database's notifications, did not "
+                                                      "take it: %3. Its notifications are not changed.")
+                                           .arg(failedHere, holder, error));
+                     });
 }
 
 ServerAlerts *Session::serverAlertsOf(const QString &connection) const

@@ -18,6 +18,8 @@
 
 namespace vigil {
 
+class AlertCommandsService;
+
 // The live half of an open workspace: the store, the connectors and the poll
 // scheduler. Connectors and the scheduler live in an I/O thread, so network
 // and parsing never run in the GUI thread; status reaches the GUI through
@@ -200,6 +202,9 @@ Q_SIGNALS:
     void serverSilenceRefused(int request, const QString &message);
     void ruleStatusUpdated();
     void alertCommandFailed(const QString &message);
+    // A command made here reached the other Vigil that holds the alert
+    // database and sends its notifications ("vigil-watch (pid …) took the acknowledgement").
+    void alertCommandForwarded(const QString &message);
     // A new entry of notificationProblems().
     void notificationProblem(const QString &message);
     // The desktop notifier lost (false) or regained its notification server.
@@ -227,6 +232,9 @@ private:
     QHash<QString, ConnectionHealth> m_health;
     QHash<QString, PollStatus> m_status;
     QString m_sendingElsewhere; // see alertsSentBy()
+    // While this Vigil holds the alert database: takes acks and silences from
+    // another Vigil on it (alert_commands_bus.h). Lives in m_io, under m_ioRoot.
+    AlertCommandsService *m_commands = nullptr;
     std::unique_ptr<QTemporaryDir> m_observerDir; // the private database while another Vigil sends
     alerting::AlertEngine *m_engine = nullptr; // lives in m_io
     drift::DriftMonitor *m_drift = nullptr;    // lives in m_io
@@ -244,6 +252,12 @@ private:
     QHash<QString, QString> m_ruleErrors;
     void publishAlerts(); // in the I/O thread: copies the engine's rows to the GUI thread
     void inIoAsync(std::function<void()> f);
+    // From the I/O thread: a refused command, to the GUI as alertCommandFailed().
+    void commandFailed(const QString &error);
+    // From the I/O thread: sends a command just applied here to the Vigil that
+    // holds the alert database, when that is another one; `failedHere` starts
+    // the message if it does not take it ("Acknowledged here only").
+    void forwardCommand(const QString &method, const QVariantList &args, const QString &failedHere);
     QList<ServerAlertRow> m_serverAlertRows;
     QHash<QString, QString> m_serverAlertErrors;
     bool m_serverPollInFlight = false; // I/O thread

@@ -7,6 +7,7 @@
 
 #include "support/slack_receiver.h"
 #include "support/test_stack.h"
+#include "support/watch_process.h"
 
 #include <QFile>
 #include <QProcess>
@@ -56,28 +57,13 @@ QString writeWorkspace(const QTemporaryDir &dir)
     return path;
 }
 
-struct Watch
+// vigil watch with this file's Slack secret.
+struct Watch : WatchProcess
 {
     Watch(const QString &workspace, const QString &stateDir, const QString &webhook)
+        : WatchProcess(workspace, stateDir, QStringLiteral("VIGIL_SECRET_SLACK_CRASH_TEST"), webhook)
     {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("VIGIL_SECRET_SLACK_CRASH_TEST"), webhook);
-        env.insert(QStringLiteral("XDG_STATE_HOME"), stateDir);
-        env.insert(QStringLiteral("VIGIL_PLUGIN_PATH"), QStringLiteral(VIGIL_PLUGIN_DIR));
-        process.setProcessEnvironment(env);
-        process.setProcessChannelMode(QProcess::MergedChannels);
-        process.start(QStringLiteral(VIGIL_BIN_DIR "/vigil"),
-                      {QStringLiteral("watch"), QStringLiteral("--workspace"), workspace, QStringLiteral("--state-dir"),
-                       stateDir});
-        REQUIRE(process.waitForStarted(10'000));
     }
-    QString output()
-    {
-        log += QString::fromUtf8(process.readAll());
-        return log;
-    }
-    QProcess process;
-    QString log;
 };
 
 } // namespace
