@@ -505,48 +505,6 @@ void Session::probeUnpolledConnections()
     }
 }
 
-void Session::pollServerAlerts()
-{
-    pollServerSilences(); // the silences list shows what the alerts' state depends on
-    if (m_serverPollInFlight)
-        return;
-    QList<std::pair<QString, ServerAlerts *>> apis;
-    for (const ConnectionDef &def : m_workspace.connections) {
-        if (ServerAlerts *api = serverAlertsOf(def.name))
-            apis.append({def.name, api});
-    }
-    if (apis.isEmpty())
-        return;
-    struct Gather
-    {
-        QList<ServerAlertRow> rows;
-        QHash<QString, QString> errors;
-        qsizetype pending = 0;
-    };
-    auto g = std::make_shared<Gather>();
-    g->pending = apis.size();
-    m_serverPollInFlight = true;
-    for (const auto &[name, api] : apis) {
-        api->alerts().then(m_ioRoot, [this, g, name = name](const Result<QList<ServerAlert>> &r) {
-            if (r.ok()) {
-                for (const ServerAlert &a : r.value)
-                    g->rows.append(ServerAlertRow{name, a});
-            } else {
-                g->errors.insert(name, r.message);
-                logger("alerts")->warn("connection {}: {}", name.toStdString(), r.message.toStdString());
-            }
-            if (--g->pending > 0)
-                return;
-            m_serverPollInFlight = false;
-            QMetaObject::invokeMethod(this, [this, rows = g->rows, errors = g->errors] {
-                m_serverAlertRows = rows;
-                m_serverAlertErrors = errors;
-                Q_EMIT serverAlertsUpdated();
-            }, Qt::QueuedConnection);
-        });
-    }
-}
-
 void Session::refreshServerAlerts()
 {
     inIoAsync([this] { pollServerAlerts(); });

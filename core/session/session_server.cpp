@@ -1,16 +1,75 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The session's side of what servers hold themselves: Alertmanager's silences
 // (listed, created, expired) and the health of the rules a Prometheus
-// evaluates. Everything here runs in the I/O thread and reaches the GUI thread
-// as copies, like the server alerts in session.cpp.
+// evaluates, and the alerts it holds. Everything here runs in the I/O thread
+// and reaches the GUI thread as copies.
 #include "session/session.h"
 
 #include "log/log.h"
 
 #include <QMetaObject>
 #include <memory>
+#include <type_traits>
+#include <utility>
 
 namespace vigil {
+
+namespace {
+
+// The connections of `workspace` whose connector is an `Api` (ServerAlerts,
+// RuleStatus), by name.
+template<typename Api>
+QList<std::pair<QString, Api *>> connectionsWith(const Workspace &workspace, const PollScheduler *scheduler)
+{
+    QList<std::pair<QString, Api *>> apis;
+    for (const ConnectionDef &def : workspace.connections) {
+        Connector *c = scheduler ? scheduler->connector(def.name) : nullptr;
+        if (auto *api = c ? qobject_cast<Api *>(c) : nullptr)
+            apis.append({def.name, api});
+    }
+    return apis;
+}
+
+// Asks every connection in `apis` at once (`ask(api)`: a QFuture of a
+// Result<QList<item>>), gathers a Row{connection, item} per item and each
+// failure by connection, and once the last has answered clears `*inFlight` and
+// hands both to `publish`, in `context`'s thread (the I/O thread). One slow
+// server delays the list, never the others' polls: `*inFlight` is set until then.
+template<typename Row, typename Api, typename Ask, typename Publish>
+void gatherFromEach(QObject *context, const QList<std::pair<QString, Api *>> &apis, bool *inFlight, Ask ask,
+                    Publish publish)
+{
+    if (apis.isEmpty())
+        return;
+    struct Gather
+    {
+        QList<Row> rows;
+        QHash<QString, QString> errors;
+        qsizetype pending = 0;
+    };
+    // Named, not `auto`: QFuture::then() takes a generic lambda for one of the future itself.
+    using Answer = std::decay_t<decltype(ask(std::declval<Api *>()).result())>;
+    auto g = std::make_shared<Gather>();
+    g->pending = apis.size();
+    *inFlight = true;
+    for (const auto &[name, api] : apis) {
+        ask(api).then(context, [g, name = name, inFlight, publish](const Answer &r) {
+            if (r.ok()) {
+                for (const auto &item : r.value)
+                    g->rows.append(Row{name, item});
+            } else {
+                g->errors.insert(name, r.message);
+                logger("alerts")->warn("connection {}: {}", name.toStdString(), r.message.toStdString());
+            }
+            if (--g->pending > 0)
+                return;
+            *inFlight = false;
+            publish(g->rows, g->errors);
+        });
+    }
+}
+
+} // namespace
 
 void Session::findServerConnections()
 {
@@ -27,45 +86,37 @@ void Session::findServerConnections()
     }
 }
 
+void Session::pollServerAlerts()
+{
+    pollServerSilences(); // the silences list shows what the alerts' state depends on
+    if (m_serverPollInFlight)
+        return;
+    gatherFromEach<ServerAlertRow>(
+        m_ioRoot, connectionsWith<ServerAlerts>(m_workspace, m_scheduler), &m_serverPollInFlight,
+        [](ServerAlerts *api) { return api->alerts(); },
+        [this](const QList<ServerAlertRow> &rows, const QHash<QString, QString> &errors) {
+            QMetaObject::invokeMethod(this, [this, rows, errors] {
+                m_serverAlertRows = rows;
+                m_serverAlertErrors = errors;
+                Q_EMIT serverAlertsUpdated();
+            }, Qt::QueuedConnection);
+        });
+}
+
 void Session::pollServerSilences()
 {
     if (m_silencePollInFlight)
         return;
-    QList<std::pair<QString, ServerAlerts *>> apis;
-    for (const ConnectionDef &def : m_workspace.connections) {
-        if (ServerAlerts *api = serverAlertsOf(def.name))
-            apis.append({def.name, api});
-    }
-    if (apis.isEmpty())
-        return;
-    struct Gather
-    {
-        QList<ServerSilenceRow> rows;
-        QHash<QString, QString> errors;
-        qsizetype pending = 0;
-    };
-    auto g = std::make_shared<Gather>();
-    g->pending = apis.size();
-    m_silencePollInFlight = true;
-    for (const auto &[name, api] : apis) {
-        api->silences().then(m_ioRoot, [this, g, name = name](const Result<QList<ServerSilence>> &r) {
-            if (r.ok()) {
-                for (const ServerSilence &s : r.value)
-                    g->rows.append(ServerSilenceRow{name, s});
-            } else {
-                g->errors.insert(name, r.message);
-                logger("alerts")->warn("connection {}: {}", name.toStdString(), r.message.toStdString());
-            }
-            if (--g->pending > 0)
-                return;
-            m_silencePollInFlight = false;
-            QMetaObject::invokeMethod(this, [this, rows = g->rows, errors = g->errors] {
+    gatherFromEach<ServerSilenceRow>(
+        m_ioRoot, connectionsWith<ServerAlerts>(m_workspace, m_scheduler), &m_silencePollInFlight,
+        [](ServerAlerts *api) { return api->silences(); },
+        [this](const QList<ServerSilenceRow> &rows, const QHash<QString, QString> &errors) {
+            QMetaObject::invokeMethod(this, [this, rows, errors] {
                 m_serverSilenceRows = rows;
                 m_serverSilenceErrors = errors;
                 Q_EMIT serverSilencesUpdated();
             }, Qt::QueuedConnection);
         });
-    }
 }
 
 int Session::createServerSilence(const QString &connection, const ServerSilence &silence)
@@ -117,42 +168,16 @@ void Session::pollRuleStatus()
 {
     if (m_rulePollInFlight)
         return;
-    QList<std::pair<QString, RuleStatus *>> apis;
-    for (const ConnectionDef &def : m_workspace.connections) {
-        Connector *c = m_scheduler ? m_scheduler->connector(def.name) : nullptr;
-        if (auto *api = c ? qobject_cast<RuleStatus *>(c) : nullptr)
-            apis.append({def.name, api});
-    }
-    if (apis.isEmpty())
-        return;
-    struct Gather
-    {
-        QList<RuleGroupRow> rows;
-        QHash<QString, QString> errors;
-        qsizetype pending = 0;
-    };
-    auto g = std::make_shared<Gather>();
-    g->pending = apis.size();
-    m_rulePollInFlight = true;
-    for (const auto &[name, api] : apis) {
-        api->ruleGroups().then(m_ioRoot, [this, g, name = name](const Result<QList<RuleGroupInfo>> &r) {
-            if (r.ok()) {
-                for (const RuleGroupInfo &group : r.value)
-                    g->rows.append(RuleGroupRow{name, group});
-            } else {
-                g->errors.insert(name, r.message);
-                logger("alerts")->warn("connection {}: {}", name.toStdString(), r.message.toStdString());
-            }
-            if (--g->pending > 0)
-                return;
-            m_rulePollInFlight = false;
-            QMetaObject::invokeMethod(this, [this, rows = g->rows, errors = g->errors] {
+    gatherFromEach<RuleGroupRow>(
+        m_ioRoot, connectionsWith<RuleStatus>(m_workspace, m_scheduler), &m_rulePollInFlight,
+        [](RuleStatus *api) { return api->ruleGroups(); },
+        [this](const QList<RuleGroupRow> &rows, const QHash<QString, QString> &errors) {
+            QMetaObject::invokeMethod(this, [this, rows, errors] {
                 m_ruleGroupRows = rows;
                 m_ruleStatusErrors = errors;
                 Q_EMIT ruleStatusUpdated();
             }, Qt::QueuedConnection);
         });
-    }
 }
 
 void Session::refreshRuleStatus()
