@@ -51,19 +51,12 @@ rules:
 )";
 }
 
-// vigil watch with this file's Slack secret, stopped with SIGTERM by stop().
+// vigil watch with this file's Slack secret.
 struct Watch : WatchProcess
 {
     Watch(const QString &workspace, const QString &stateDir, const QString &webhook)
         : WatchProcess(workspace, stateDir, QStringLiteral("VIGIL_SECRET_SLACK_COMMANDS_TEST"), webhook)
     {
-    }
-    // SIGTERM, so it writes what it holds; true when it stopped cleanly.
-    bool stop()
-    {
-        process.terminate();
-        return waitUntil([&] { return process.state() == QProcess::NotRunning; }, 15'000)
-            && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
     }
 };
 
@@ -241,7 +234,7 @@ TEST_CASE("Two Vigils on one database: when vigil watch is gone, an ack in the w
 
     // vigil watch dies (kill -9): the window cannot pass the ack on, and says so.
     watch.process.kill();
-    REQUIRE(watch.process.waitForFinished(10'000));
+    REQUIRE(watch.waitExited());
     session.acknowledge(openAlert(session, "fraud-detector")->instance.id.fingerprint);
     REQUIRE(waitUntil([&] { return !window.failures.isEmpty(); }, 15'000));
     INFO(window.failures.join(u'\n').toStdString());

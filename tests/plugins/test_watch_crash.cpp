@@ -84,7 +84,7 @@ TEST_CASE("Crash: vigil watch killed with undelivered notifications delivers eac
         INFO(first.output().toStdString());
         REQUIRE(retried);
         first.process.kill(); // SIGKILL: no clean-up of any kind
-        REQUIRE(first.process.waitForFinished(10'000));
+        REQUIRE(first.waitExited());
         CHECK(first.process.exitStatus() == QProcess::CrashExit);
     }
     const QStringList tried = slack.ids(500);
@@ -115,10 +115,7 @@ TEST_CASE("Crash: vigil watch killed with undelivered notifications delivers eac
     }
 
     // SIGTERM stops it cleanly.
-    second.process.terminate();
-    REQUIRE(second.process.waitForFinished(15'000));
-    CHECK(second.process.exitStatus() == QProcess::NormalExit);
-    CHECK(second.process.exitCode() == 0);
+    CHECK(second.stop());
     CHECK(second.output().contains(QStringLiteral("stopped")));
 }
 
@@ -138,7 +135,7 @@ TEST_CASE("Crash report: vigil watch hit by SIGSEGV writes what crashed, no secr
         INFO(first.output().toStdString());
         REQUIRE(sent);
         REQUIRE(::kill(pid_t(pid), SIGSEGV) == 0); // as a wild pointer would
-        REQUIRE(first.process.waitForFinished(15'000));
+        REQUIRE(first.waitExited());
         CHECK(first.process.exitStatus() == QProcess::CrashExit);
         const QString out = first.output();
         INFO(out.toStdString());
@@ -171,7 +168,5 @@ TEST_CASE("Crash report: vigil watch hit by SIGSEGV writes what crashed, no secr
     CHECK(second.output().contains(QStringLiteral("its report is %1.seen").arg(reportPath)));
     CHECK(QFile::exists(reportPath + QStringLiteral(".seen")));
     CHECK_FALSE(QFile::exists(reportPath));
-    second.process.terminate();
-    REQUIRE(second.process.waitForFinished(15'000));
-    CHECK(second.process.exitStatus() == QProcess::NormalExit);
+    CHECK(second.stop());
 }

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/test_stack.h"
+
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QString>
@@ -39,6 +41,18 @@ struct WatchProcess
     WatchProcess(const WatchProcess &) = delete;
     WatchProcess &operator=(const WatchProcess &) = delete;
 
+    // Waits, running the event loop (a webhook receiver in the test's own
+    // thread must go on answering it meanwhile), until it has exited.
+    bool waitExited(int timeoutMs = 15'000)
+    {
+        return waitUntil([&] { return process.state() == QProcess::NotRunning; }, timeoutMs);
+    }
+    // SIGTERM, as systemd stops it; true when it then exits cleanly, with 0.
+    bool stop(int timeoutMs = 15'000)
+    {
+        process.terminate();
+        return waitExited(timeoutMs) && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
+    }
     // Everything it printed so far.
     QString output()
     {
