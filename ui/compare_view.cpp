@@ -244,6 +244,147 @@ void CompareView::rebuild()
         return;
     }
 
+    // What decides roll forward or back comes first, at 3 a.m. above the fold:
+    // the verdict and its evidence, the live metrics it judged, the offline
+    // metrics; then where the versions come from (registry, run params).
+    // The canary verdicts with their evidence.
+    addSection(QStringLiteral("Canary verdict"));
+    {
+        const int r = addRow(QStringLiteral("verdict"));
+        m_table->setItem(r, 1, cell(QStringLiteral("baseline")));
+        for (int i = 1; i < n && i - 1 < s.verdicts.size(); ++i) {
+            const CanaryResult &v = s.verdicts[i - 1];
+            QTableWidgetItem *item = cell(verdictText(v), v.reason);
+            QFont f = item->font();
+            f.setBold(true);
+            item->setFont(f);
+            if (v.verdict == Verdict::Pass)
+                tone(item, QStringLiteral("better"));
+            else if (v.verdict == Verdict::Fail)
+                tone(item, QStringLiteral("worse"));
+            else
+                tone(item, QStringLiteral("differs"));
+            m_table->setItem(r, i + 1, item);
+        }
+        const int why = addRow(QStringLiteral("why"));
+        for (int i = 1; i < n && i - 1 < s.verdicts.size(); ++i)
+            m_table->setItem(why, i + 1, cell(s.verdicts[i - 1].reason, s.verdicts[i - 1].reason));
+    }
+    // One row per judged metric, in the judge's order (canaryInputs).
+    const int judgedCount = s.verdicts.isEmpty() ? 0 : int(s.verdicts.first().metrics.size());
+    for (int k = 0; k < judgedCount; ++k) {
+        const int r = addRow(s.verdicts.first().metrics[k].spec.name + QStringLiteral(" (judge)"));
+        for (int i = 1; i < n && i - 1 < s.verdicts.size(); ++i) {
+            const MetricResult &m = s.verdicts[i - 1].metrics.value(k);
+            const MetricEvidence &e = m.evidence;
+            QString text = classificationName(m.classification);
+            if (m.classification != Classification::NotEnoughData)
+                text += QStringLiteral(": p%1, U=%2, n=%3/%4")
+                            .arg(e.pValue < 1e-4 ? QStringLiteral("<0.0001") : QStringLiteral("=") + QString::number(e.pValue, 'g', 3))
+                            .arg(e.u)
+                            .arg(e.nCanary)
+                            .arg(e.nBaseline);
+            else
+                text += QStringLiteral(": n=%1/%2").arg(e.nCanary).arg(e.nBaseline);
+            QTableWidgetItem *item = cell(text, m.reason);
+            if (m.classification == Classification::NotEnoughData)
+                tone(item, QStringLiteral("differs"));
+            else
+                tone(item, m.passed ? QStringLiteral("better") : QStringLiteral("worse"));
+            m_table->setItem(r, i + 1, item);
+        }
+    }
+
+    // Live metrics over the window: the median of the per-interval values.
+    addSection(QStringLiteral("Live, median over %1").arg(formatPromDuration(((s.endMs - s.startMs) / 1000) * 1000)));
+    for (const LiveMetricInfo &m : liveMetrics()) {
+        const int r = addRow(m.title);
+        const LiveValues base = s.columns.first().live.value(m.key);
+        for (int i = 0; i < n; ++i) {
+            const VersionColumn &c = s.columns[i];
+            if (!c.version.ok()) {
+                m_table->setItem(r, i + 1, missing(QString()));
+                continue;
+            }
+            const LiveValues lv = c.live.value(m.key);
+            if (lv.values.isEmpty()) {
+                m_table->setItem(r, i + 1, missing(lv.error.isEmpty() ? QStringLiteral("no data") : lv.error));
+                m_table->item(r, i + 1)->setToolTip(lv.query + QStringLiteral("\n") + lv.error);
+                continue;
+            }
+            QString text = formatValue(lv.median, m.unit);
+            QTableWidgetItem *item = nullptr;
+            if (i > 0 && !base.values.isEmpty()) {
+                const double d = lv.median - base.median;
+                if (base.median != 0.0)
+                    text += QStringLiteral("   (%1 %)").arg(signedNumber(100.0 * d / std::abs(base.median), 1));
+                else if (d != 0.0)
+                    text += QStringLiteral("   (up from 0)");
+                item = cell(text, lv.query);
+                // Coloured by the judge, not by the size of the move: a delta is
+                // worse when the judge fails the metric, better when it moved
+                // significantly the harmless way, plain when it is noise (or not judged).
+                if (i - 1 < s.verdicts.size()) {
+                    for (const MetricResult &jm : s.verdicts[i - 1].metrics) {
+                        if (jm.spec.name != m.title)
+                            continue;
+                        if (!jm.passed && jm.classification != Classification::NotEnoughData)
+                            tone(item, QStringLiteral("worse"));
+                        else if (jm.classification == Classification::High || jm.classification == Classification::Low)
+                            tone(item, QStringLiteral("better"));
+                    }
+                }
+            } else {
+                item = cell(text, lv.query);
+            }
+            item->setText(item->text() + QStringLiteral("   n=%1").arg(lv.values.size()));
+            m_table->setItem(r, i + 1, item);
+        }
+    }
+
+    // Offline metrics: the run's latest value of each, the delta against the baseline.
+    addSection(QStringLiteral("Offline metrics"));
+    QStringList metricKeys;
+    for (const VersionColumn &c : s.columns) {
+        for (const MetricPoint &p : c.run.value.metrics) {
+            if (!metricKeys.contains(p.key))
+                metricKeys << p.key;
+        }
+    }
+    const auto metricOf = [](const Run &run, const QString &key) {
+        for (const MetricPoint &p : run.metrics) {
+            if (p.key == key)
+                return p.value;
+        }
+        return std::numeric_limits<double>::quiet_NaN();
+    };
+    for (const QString &key : metricKeys) {
+        const int r = addRow(key);
+        const double base = s.columns.first().run.ok() ? metricOf(s.columns.first().run.value, key)
+                                                       : std::numeric_limits<double>::quiet_NaN();
+        const int direction = offlineMetricDirection(key);
+        for (int i = 0; i < n; ++i) {
+            const VersionColumn &c = s.columns[i];
+            const double v = c.run.ok() ? metricOf(c.run.value, key) : std::numeric_limits<double>::quiet_NaN();
+            if (std::isnan(v)) {
+                m_table->setItem(r, i + 1, missing(c.run.ok() ? QStringLiteral("(not logged)") : QString()));
+                continue;
+            }
+            QString text = QString::number(v, 'g', 4);
+            QTableWidgetItem *item = nullptr;
+            if (i > 0 && !std::isnan(base)) {
+                const double d = v - base;
+                text += QStringLiteral("   (%1)").arg(signedNumber(d, 3));
+                item = cell(text);
+                if (d != 0.0 && direction != 0)
+                    tone(item, (d > 0) == (direction > 0) ? QStringLiteral("better") : QStringLiteral("worse"));
+            } else {
+                item = cell(text);
+            }
+            m_table->setItem(r, i + 1, item);
+        }
+    }
+
     // Registry facts.
     addSection(QStringLiteral("Registry"));
     struct Fact
@@ -311,144 +452,6 @@ void CompareView::rebuild()
             QTableWidgetItem *item = c.run.ok() ? cell(v.isEmpty() ? QStringLiteral("(not set)") : v) : missing(QString());
             if (differs && c.run.ok())
                 tone(item, QStringLiteral("differs"));
-            m_table->setItem(r, i + 1, item);
-        }
-    }
-
-    // Offline metrics: the run's latest value of each, the delta against the baseline.
-    addSection(QStringLiteral("Offline metrics"));
-    QStringList metricKeys;
-    for (const VersionColumn &c : s.columns) {
-        for (const MetricPoint &p : c.run.value.metrics) {
-            if (!metricKeys.contains(p.key))
-                metricKeys << p.key;
-        }
-    }
-    const auto metricOf = [](const Run &run, const QString &key) {
-        for (const MetricPoint &p : run.metrics) {
-            if (p.key == key)
-                return p.value;
-        }
-        return std::numeric_limits<double>::quiet_NaN();
-    };
-    for (const QString &key : metricKeys) {
-        const int r = addRow(key);
-        const double base = s.columns.first().run.ok() ? metricOf(s.columns.first().run.value, key)
-                                                       : std::numeric_limits<double>::quiet_NaN();
-        const int direction = offlineMetricDirection(key);
-        for (int i = 0; i < n; ++i) {
-            const VersionColumn &c = s.columns[i];
-            const double v = c.run.ok() ? metricOf(c.run.value, key) : std::numeric_limits<double>::quiet_NaN();
-            if (std::isnan(v)) {
-                m_table->setItem(r, i + 1, missing(c.run.ok() ? QStringLiteral("(not logged)") : QString()));
-                continue;
-            }
-            QString text = QString::number(v, 'g', 4);
-            QTableWidgetItem *item = nullptr;
-            if (i > 0 && !std::isnan(base)) {
-                const double d = v - base;
-                text += QStringLiteral("   (%1)").arg(signedNumber(d, 3));
-                item = cell(text);
-                if (d != 0.0 && direction != 0)
-                    tone(item, (d > 0) == (direction > 0) ? QStringLiteral("better") : QStringLiteral("worse"));
-            } else {
-                item = cell(text);
-            }
-            m_table->setItem(r, i + 1, item);
-        }
-    }
-
-    // Live metrics over the window: the median of the per-interval values.
-    addSection(QStringLiteral("Live, median over %1").arg(formatPromDuration(((s.endMs - s.startMs) / 1000) * 1000)));
-    for (const LiveMetricInfo &m : liveMetrics()) {
-        const int r = addRow(m.title);
-        const LiveValues base = s.columns.first().live.value(m.key);
-        for (int i = 0; i < n; ++i) {
-            const VersionColumn &c = s.columns[i];
-            if (!c.version.ok()) {
-                m_table->setItem(r, i + 1, missing(QString()));
-                continue;
-            }
-            const LiveValues lv = c.live.value(m.key);
-            if (lv.values.isEmpty()) {
-                m_table->setItem(r, i + 1, missing(lv.error.isEmpty() ? QStringLiteral("no data") : lv.error));
-                m_table->item(r, i + 1)->setToolTip(lv.query + QStringLiteral("\n") + lv.error);
-                continue;
-            }
-            QString text = formatValue(lv.median, m.unit);
-            QTableWidgetItem *item = nullptr;
-            if (i > 0 && !base.values.isEmpty()) {
-                const double d = lv.median - base.median;
-                if (base.median != 0.0)
-                    text += QStringLiteral("   (%1 %)").arg(signedNumber(100.0 * d / std::abs(base.median), 1));
-                else if (d != 0.0)
-                    text += QStringLiteral("   (up from 0)");
-                item = cell(text, lv.query);
-                // Coloured by the judge, not by the size of the move: a delta is
-                // worse when the judge fails the metric, better when it moved
-                // significantly the harmless way, plain when it is noise (or not judged).
-                if (i - 1 < s.verdicts.size()) {
-                    for (const MetricResult &jm : s.verdicts[i - 1].metrics) {
-                        if (jm.spec.name != m.title)
-                            continue;
-                        if (!jm.passed && jm.classification != Classification::NotEnoughData)
-                            tone(item, QStringLiteral("worse"));
-                        else if (jm.classification == Classification::High || jm.classification == Classification::Low)
-                            tone(item, QStringLiteral("better"));
-                    }
-                }
-            } else {
-                item = cell(text, lv.query);
-            }
-            item->setText(item->text() + QStringLiteral("   n=%1").arg(lv.values.size()));
-            m_table->setItem(r, i + 1, item);
-        }
-    }
-
-    // The canary verdicts with their evidence.
-    addSection(QStringLiteral("Canary verdict"));
-    {
-        const int r = addRow(QStringLiteral("verdict"));
-        m_table->setItem(r, 1, cell(QStringLiteral("baseline")));
-        for (int i = 1; i < n && i - 1 < s.verdicts.size(); ++i) {
-            const CanaryResult &v = s.verdicts[i - 1];
-            QTableWidgetItem *item = cell(verdictText(v), v.reason);
-            QFont f = item->font();
-            f.setBold(true);
-            item->setFont(f);
-            if (v.verdict == Verdict::Pass)
-                tone(item, QStringLiteral("better"));
-            else if (v.verdict == Verdict::Fail)
-                tone(item, QStringLiteral("worse"));
-            else
-                tone(item, QStringLiteral("differs"));
-            m_table->setItem(r, i + 1, item);
-        }
-        const int why = addRow(QStringLiteral("why"));
-        for (int i = 1; i < n && i - 1 < s.verdicts.size(); ++i)
-            m_table->setItem(why, i + 1, cell(s.verdicts[i - 1].reason, s.verdicts[i - 1].reason));
-    }
-    // One row per judged metric, in the judge's order (canaryInputs).
-    const int judgedCount = s.verdicts.isEmpty() ? 0 : int(s.verdicts.first().metrics.size());
-    for (int k = 0; k < judgedCount; ++k) {
-        const int r = addRow(s.verdicts.first().metrics[k].spec.name + QStringLiteral(" (judge)"));
-        for (int i = 1; i < n && i - 1 < s.verdicts.size(); ++i) {
-            const MetricResult &m = s.verdicts[i - 1].metrics.value(k);
-            const MetricEvidence &e = m.evidence;
-            QString text = classificationName(m.classification);
-            if (m.classification != Classification::NotEnoughData)
-                text += QStringLiteral(": p%1, U=%2, n=%3/%4")
-                            .arg(e.pValue < 1e-4 ? QStringLiteral("<0.0001") : QStringLiteral("=") + QString::number(e.pValue, 'g', 3))
-                            .arg(e.u)
-                            .arg(e.nCanary)
-                            .arg(e.nBaseline);
-            else
-                text += QStringLiteral(": n=%1/%2").arg(e.nCanary).arg(e.nBaseline);
-            QTableWidgetItem *item = cell(text, m.reason);
-            if (m.classification == Classification::NotEnoughData)
-                tone(item, QStringLiteral("differs"));
-            else
-                tone(item, m.passed ? QStringLiteral("better") : QStringLiteral("worse"));
             m_table->setItem(r, i + 1, item);
         }
     }

@@ -137,6 +137,13 @@ TEST_CASE("Compare view on the demo fleet: versions, deltas and a failing canary
     CHECK(view.rowOf(QStringLiteral("requests/s (judge)")) == -1); // shown, not judged
     CHECK(s.verdicts.first().metrics.size() == 4);
     CHECK(view.summary()->text().contains(QStringLiteral("FAIL")));
+    // What decides comes first: the verdict and its evidence, the live metrics,
+    // the offline ones, then the registry and the run's params.
+    CHECK(verdict < p99Judge);
+    CHECK(p99Judge < p99);
+    CHECK(p99 < f1);
+    CHECK(f1 < stage);
+    CHECK(stage < lr);
 
     // Below the table: the live metrics overlaid, a line per version.
     REQUIRE(view.charts().size() == 5);
