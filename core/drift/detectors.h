@@ -23,6 +23,7 @@ public:
     virtual void update(double x) = 0;
     bool driftDetected() const { return m_drift; }
     // Only DDM has a warning zone; the others never warn (as in River).
+    virtual bool hasWarningZone() const { return false; }
     virtual bool warningDetected() const { return false; }
     // Back to the state of a fresh detector with the same parameters.
     virtual void reset() = 0;
@@ -136,6 +137,7 @@ public:
     explicit Ddm(const Params &p);
     void update(double x) override;
     void reset() override;
+    bool hasWarningZone() const override { return true; }
     bool warningDetected() const override { return m_warning; }
     QString name() const override { return QStringLiteral("ddm"); }
     const Params &params() const { return m_p; }

@@ -220,6 +220,11 @@ void DriftMonitor::finishDetector(int index, qint64 evalMs, const vigil::QueryRe
         const auto flag = st.lastFlagMs.constFind(s.key);
         const bool held = flag != st.lastFlagMs.cend() && evalMs >= *flag && evalMs - *flag < std::max<qint64>(st.def.holdMs, 1);
         out.append({SeriesKey(QStringLiteral("vigil_drift_change"), labels), {{evalMs, held ? 1.0 : 0.0}}});
+        // DDM's warning zone (the error rate is climbing, not yet a drift): a
+        // series of its own, 1 while it is in the zone, for a warning rule.
+        if (detector->hasWarningZone())
+            out.append({SeriesKey(QStringLiteral("vigil_drift_warning"), labels),
+                        {{evalMs, detector->warningDetected() ? 1.0 : 0.0}}});
         if (detector->driftDetected())
             logger("drift")->info("drift monitor '{}': {} flagged a change in {} at {}", name.toStdString(),
                                   detector->name().toStdString(), s.key.toString().toStdString(), evalMs);

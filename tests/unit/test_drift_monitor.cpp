@@ -333,6 +333,7 @@ rules:
     CHECK(exprs.first() == "job:errors:rate1m{model=\"spam-filter\"}");
     const QList<SeriesKey> keys = store.keysNamed(QStringLiteral("vigil_drift_change"));
     REQUIRE(keys.size() == 1);
+    CHECK(store.keysNamed(QStringLiteral("vigil_drift_warning")).isEmpty()); // Page-Hinkley has no warning zone
     CHECK(keys[0].label("monitor") == "spam errors");
     CHECK(keys[0].label("detector") == "page-hinkley");
     CHECK(keys[0].label("model") == "spam-filter");
@@ -540,4 +541,66 @@ TEST_CASE("Detector monitor: pinning baselines does not make it evaluate out of 
     REQUIRE(keys.size() == 1);
     CHECK(keys[0].label("detector") == "adwin");
     CHECK(store.range(keys[0], 0, kStart + kMin).size() == 2);
+}
+
+TEST_CASE("Detector monitor: DDM's warning zone becomes vigil_drift_warning, evaluation by evaluation", "[drift][detector]")
+{
+    // One prediction outcome per evaluation (1 an error, 0 correct): 1 in 20
+    // wrong for 30 minutes, then 1 in 2. DDM warns as the rate climbs, then flags it.
+    const auto outcome = [](qint64 atMs) {
+        const qint64 step = (atMs - kStart) / 30'000;
+        return atMs - kStart < 30 * kMin ? (step % 20 == 7 ? 1.0 : 0.0) : (step % 2 == 0 ? 1.0 : 0.0);
+    };
+    const Workspace ws = parseWorkspace(R"(connections:
+  prom: { kind: demo }
+drift:
+  - name: fraud outcomes
+    detector: ddm
+    query: model_prediction_error{model="fraud-detector"}
+    interval: 30s
+)", QStringLiteral("ddm.yaml"));
+    INFO(ws.errorMessages().join("\n").toStdString());
+    REQUIRE_FALSE(ws.hasErrors());
+    ManualClock clock(kStart);
+    SeriesStore store;
+    drift::DriftMonitor monitor(clock, [&](const QString &, const QueryRequest &req) {
+        QueryResult r;
+        r.type = ResultType::Vector;
+        r.series.append({SeriesKey(QStringLiteral("model_prediction_error"), {{"model", "fraud-detector"}}),
+                         {{req.timeMs, outcome(req.timeMs)}}});
+        QPromise<QueryResult> p;
+        p.start();
+        p.addResult(r);
+        p.finish();
+        return p.future();
+    }, &store);
+    monitor.setMonitors(ws.drift, QStringLiteral("prom"));
+
+    // The oracle: a fresh DDM fed the same values (vigil detect's code path).
+    QString error;
+    auto oracle = drift::makeDetector("ddm", {}, &error);
+    REQUIRE(oracle);
+    QList<double> expected;
+    for (qint64 t = 0; t <= 45 * kMin; t += 30'000) {
+        clock.setMs(kStart + t);
+        REQUIRE(monitor.tick() == 1);
+        oracle->update(outcome(kStart + t));
+        expected << (oracle->warningDetected() ? 1.0 : 0.0);
+    }
+    CHECK(monitor.errors().isEmpty());
+    const QList<SeriesKey> keys = store.keysNamed(QStringLiteral("vigil_drift_warning"));
+    REQUIRE(keys.size() == 1);
+    CHECK(keys[0].label("monitor") == "fraud outcomes");
+    CHECK(keys[0].label("detector") == "ddm");
+    CHECK(keys[0].label("model") == "fraud-detector");
+    const auto samples = store.range(keys[0], 0, kStart + 45 * kMin);
+    REQUIRE(samples.size() == expected.size());
+    for (qsizetype i = 0; i < samples.size(); ++i) {
+        INFO("evaluation " << i);
+        CHECK(samples[i].v == expected[i]);
+    }
+    // Not vacuous: the zone was entered (after the change, not before it).
+    const qsizetype firstWarning = expected.indexOf(1.0);
+    REQUIRE(firstWarning >= 0);
+    CHECK(samples[firstWarning].t >= kStart + 30 * kMin);
 }
