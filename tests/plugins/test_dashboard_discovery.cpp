@@ -58,13 +58,20 @@ Stack &shared()
 }
 
 // Discovery once the fleet's metrics have been scraped (and, for the rates, twice).
-MetricCatalog discoverWhenScraped(Connector &c)
+// Discovery once the server has scraped the fleet: the latency histogram
+// with its labels and, where the server keeps metric metadata (Prometheus,
+// not VictoriaMetrics), that metadata too. Prometheus fills its metadata from
+// the scrape cache, a moment after the first samples are queryable; before
+// that, gauges cannot be typed from their names and drop out of the catalog.
+MetricCatalog discoverWhenScraped(Connector &c, bool withMetadata = true)
 {
     auto *discovery = qobject_cast<MetricDiscovery *>(&c);
     REQUIRE(discovery);
     MetricCatalog catalog;
     waitUntil([&] {
         catalog = await(discovery->discoverMetrics(40));
+        if (withMetadata && !catalog.notes.isEmpty())
+            return false;
         for (const MetricInfo &m : catalog.metrics)
             if (m.name == QLatin1String("model_request_duration_seconds") && m.labels.contains(QLatin1String("version")))
                 return true;
@@ -163,7 +170,7 @@ TEST_CASE("A dashboard proposed from Prometheus groups by model and version and 
 TEST_CASE("Discovery on VictoriaMetrics works too", "[plugins][discovery][victoriametrics]")
 {
     auto c = connectTo(shared().victoria);
-    const MetricCatalog catalog = discoverWhenScraped(*c);
+    const MetricCatalog catalog = discoverWhenScraped(*c, false); // VictoriaMetrics keeps no metadata
     const MetricInfo *latency = find(catalog, "model_request_duration_seconds");
     REQUIRE(latency);
     CHECK(latency->type == "histogram");
