@@ -47,6 +47,16 @@ double latest(const SeriesStore &store, const QString &name, const QString &feat
             return store.lastSample(k)->v;
     return std::numeric_limits<double>::quiet_NaN();
 }
+
+// A fake server's answer, already there (as a connector's future would be once it answered).
+QFuture<QueryResult> answered(const QueryResult &r)
+{
+    QPromise<QueryResult> p;
+    p.start();
+    p.addResult(r);
+    p.finish();
+    return p.future();
+}
 } // namespace
 
 TEST_CASE("Drift monitor: the workspace section with its defaults and mistakes", "[drift][workspace]")
@@ -151,11 +161,7 @@ TEST_CASE("Drift monitor: a failing server is reported once per message and no s
     int calls = 0;
     drift::DriftMonitor monitor(clock, [&](const QString &, const QueryRequest &) {
         ++calls;
-        QPromise<QueryResult> p;
-        p.start();
-        p.addResult(QueryResult::failure(ErrorKind::Network, QStringLiteral("prom: connection refused")));
-        p.finish();
-        return p.future();
+        return answered(QueryResult::failure(ErrorKind::Network, QStringLiteral("prom: connection refused")));
     }, &store);
     QStringList failures;
     QObject::connect(&monitor, &drift::DriftMonitor::failed, [&](const QString &, const QString &m) { failures << m; });
@@ -224,11 +230,7 @@ drift:
         r.type = ResultType::Vector;
         for (const char *le : {"1", "+Inf"})
             r.series.append({SeriesKey(QString(), {{"feature", "f"}, {"le", le}}), {{req.timeMs, qstrcmp(le, "1") == 0 ? 5.0 : 10.0}}});
-        QPromise<QueryResult> p;
-        p.start();
-        p.addResult(r);
-        p.finish();
-        return p.future();
+        return answered(r);
     }, &store);
     monitor.setMonitors(ws.drift, QStringLiteral("prom"));
     CHECK(monitor.tick() == 7); // six past points (3 min / 30 s) and now
@@ -294,11 +296,7 @@ rules:
         r.type = ResultType::Vector;
         r.series.append({SeriesKey(QStringLiteral("job:errors:rate1m"), {{"model", "spam-filter"}}),
                          {{req.timeMs, errorRate(req.timeMs)}}});
-        QPromise<QueryResult> p;
-        p.start();
-        p.addResult(r);
-        p.finish();
-        return p.future();
+        return answered(r);
     };
     drift::DriftMonitor monitor(clock, query, &store);
     monitor.setMonitors(ws.drift, QStringLiteral("prom"));
@@ -456,11 +454,7 @@ TEST_CASE("Drift monitor: a feature with a pinned baseline is compared against i
         for (const char *feature : {"a", "b"})
             for (const auto &[le, ref, cur] : {std::tuple{"1", 90.0, 10.0}, {"2", 100.0, 20.0}, {"+Inf", 100.0, 100.0}})
                 r.series.append({SeriesKey(QString(), {{"feature", feature}, {"le", le}}), {{req.timeMs, reference ? ref : cur}}});
-        QPromise<QueryResult> p;
-        p.start();
-        p.addResult(r);
-        p.finish();
-        return p.future();
+        return answered(r);
     }, &store);
     monitor.setMonitors(ws.drift, QStringLiteral("prom"));
     monitor.tick();
@@ -523,11 +517,7 @@ TEST_CASE("Detector monitor: pinning baselines does not make it evaluate out of 
         QueryResult r;
         r.type = ResultType::Vector;
         r.series.append({SeriesKey(QStringLiteral("errors")), {{req.timeMs, 0.0}}});
-        QPromise<QueryResult> p;
-        p.start();
-        p.addResult(r);
-        p.finish();
-        return p.future();
+        return answered(r);
     }, &store);
     monitor.setMonitors(ws.drift, QStringLiteral("prom"));
     CHECK(monitor.tick() == 1);
@@ -568,11 +558,7 @@ drift:
         r.type = ResultType::Vector;
         r.series.append({SeriesKey(QStringLiteral("model_prediction_error"), {{"model", "fraud-detector"}}),
                          {{req.timeMs, outcome(req.timeMs)}}});
-        QPromise<QueryResult> p;
-        p.start();
-        p.addResult(r);
-        p.finish();
-        return p.future();
+        return answered(r);
     }, &store);
     monitor.setMonitors(ws.drift, QStringLiteral("prom"));
 
