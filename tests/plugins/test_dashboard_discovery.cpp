@@ -51,13 +51,22 @@ Stack &shared()
         fresh->fleet = fresh->stack.startDemoFleet(60.0);
         fresh->prometheus = fresh->stack.startPrometheus({fresh->fleet}, 1000);
         fresh->victoria = fresh->stack.startVictoriaMetrics({fresh->fleet}, 1000);
+        // Two whole scrapes on each server before any discovery. A server
+        // creates a scrape's series one by one as it appends them, before
+        // the scrape is committed: a listing during the first scrape holds
+        // some of the fleet's names but not the rest, nor `up` and
+        // `scrape_*`, which come last. A rate with a value needs a second
+        // scrape, so by then the first one is whole.
+        for (const QUrl &server : {fresh->prometheus, fresh->victoria}) {
+            const QUrl rate(server.toString() + QStringLiteral("/api/v1/query?query=count(rate(model_requests_total[10s]))"));
+            REQUIRE(waitUntil([&] { return httpGet(rate).body.contains("\"value\""); }, 30'000));
+        }
         s = std::move(fresh);
         qAddPostRoutine([] { s.reset(); });
     }
     return *s;
 }
 
-// Discovery once the fleet's metrics have been scraped (and, for the rates, twice).
 // Discovery once the server has scraped the fleet: the latency histogram
 // with its labels and, where the server keeps metric metadata (Prometheus,
 // not VictoriaMetrics), that metadata too. Prometheus fills its metadata from
