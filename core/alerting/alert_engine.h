@@ -92,6 +92,7 @@ public:
     rules::NotifyDecision decide(rules::IntentKind kind, const QString &fingerprint, const Labels &labels,
                                  bool flapping, qint64 nowMs) const;
     const rules::NotificationGate &gate() const { return m_gate; }
+    const Clock &clock() const { return m_clock; }
 
     QList<AlertRow> alerts() const;
     std::optional<AlertRow> alert(const QString &fingerprint) const;

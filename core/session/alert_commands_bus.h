@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QString>
 #include <QStringList>
+#include <QTimer>
 #include <functional>
+#include <optional>
+
+#include "rules/silences.h"
 
 namespace vigil {
 
 namespace alerting {
 class AlertEngine;
-}
-namespace rules {
-struct Silence;
 }
 
 // Acknowledgements and silences between two Vigils on one alert database.
@@ -22,7 +25,9 @@ struct Silence;
 // window, opened at 3 a.m.) only shows alerts. An acknowledgement made in the
 // second must still stop the first one's reminders, so the second forwards
 // every ack, un-ack and silence to the first over the session bus, and keeps
-// it in its own view too.
+// it in its own view too. The other way, the second mirrors the first's acks
+// and silences (made from its desktop notifications, or before the window was
+// opened): the holder says Changed, the second asks for its State.
 //
 // The holder owns the bus name alertCommandsBusName(database), derived from
 // the database's canonical path, so two Vigils on two databases never meet.
@@ -58,10 +63,82 @@ public Q_SLOTS:
     QString AddSilence(const QString &id, const QStringList &matchers, qlonglong startsAtMs, qlonglong endsAtMs,
                        const QString &createdBy, const QString &comment);
     QString ExpireSilence(const QString &id);
+    // The acks of open alerts and the silences not yet over, as JSON (see
+    // AlertCommandsState).
+    QString State();
+
+Q_SIGNALS:
+    // An ack or a silence changed here: a mirror asks for State again.
+    void Changed();
 
 private:
     alerting::AlertEngine *m_engine;
     QString m_name;
+};
+
+// What State() answers, read and written.
+struct AlertCommandsState
+{
+    struct Ack
+    {
+        QString by, comment;
+        qint64 expiresAtMs = 0;
+    };
+    QHash<QString, Ack> acks; // by fingerprint
+    QList<rules::Silence> silences;
+
+    QByteArray toJson() const;
+    // Empty, with *error, when `json` is not such a state.
+    static std::optional<AlertCommandsState> fromJson(const QByteArray &json, QString *error);
+};
+
+// The other side's view of the holder: keeps this Vigil's engine showing
+// the holder's acks and silences. Lives in the engine's thread.
+//
+// What it put here it also takes back when the holder no longer has it;
+// what was made here and not taken by the holder ("acknowledged here only")
+// it leaves alone. A command made here makes it drop answers asked for
+// before it, so an un-ack here is not undone by a stale answer.
+class AlertCommandsMirror : public QObject
+{
+    Q_OBJECT
+public:
+    AlertCommandsMirror(alerting::AlertEngine *engine, const QString &databasePath, const QString &holder,
+                        QObject *parent = nullptr);
+
+    // Listens for the holder's Changed and asks for its state now and every
+    // `refreshMs` (a holder restarted, a signal missed). Returns "" or why not.
+    QString start(int refreshMs = 30'000);
+
+    // A command made here on this alert or silence: forget what the holder
+    // last said of it until its next answer.
+    void forgetAck(const QString &fingerprint);
+    void forgetSilence(const QString &id);
+
+    int answers() const { return m_answers; }
+    QString lastError() const { return m_lastError; }
+
+Q_SIGNALS:
+    // The holder answered and its state is applied as far as this engine's
+    // alerts allow (an alert not evaluated here yet gets its ack later).
+    void synced();
+
+private Q_SLOTS:
+    void holderChanged();
+
+private:
+    void ask();
+    void reconcile();
+
+    alerting::AlertEngine *m_engine;
+    QString m_databasePath, m_holder;
+    QTimer m_refresh;
+    AlertCommandsState m_state;
+    QSet<QString> m_mirroredAcks, m_mirroredSilences, m_refusedSilences;
+    quint64 m_localCommands = 0;
+    bool m_asking = false, m_askAgain = false, m_reconciling = false;
+    int m_answers = 0;
+    QString m_lastError;
 };
 
 // The other side: calls `method` on the Vigil holding `databasePath`,

@@ -191,6 +191,14 @@ QStringList Session::startPipeline(const Workspace &workspace)
             logger("alerts")->info("{}", why.toStdString());
     }
     errors << m_pipeline->start();
+    if (!m_sendingElsewhere.isEmpty()) {
+        // Its acks and silences, made before this Vigil started or from its
+        // desktop notifications, shown here as well.
+        m_mirror = new AlertCommandsMirror(m_engine, m_storePath.isEmpty() ? storage::AlertStore::defaultPath() : m_storePath,
+                                           m_sendingElsewhere, m_ioRoot);
+        if (const QString why = m_mirror->start(); !why.isEmpty())
+            logger("alerts")->info("{}", why.toStdString());
+    }
     // From here on, problems reach the GUI as they happen.
     connect(m_pipeline, &alerting::AlertPipeline::problem, this, [this](const QString &message) {
         m_notificationProblems << message;
@@ -419,6 +427,8 @@ void Session::unacknowledge(const QString &fingerprint)
 {
     const QString by = userName();
     inIoAsync([this, fingerprint, by] {
+        if (m_mirror)
+            m_mirror->forgetAck(fingerprint);
         const QString error = m_engine->unacknowledge(fingerprint, by);
         if (!error.isEmpty())
             return commandFailed(error);
@@ -443,6 +453,8 @@ void Session::addSilence(const rules::Silence &silence)
 void Session::expireSilence(const QString &id)
 {
     inIoAsync([this, id] {
+        if (m_mirror)
+            m_mirror->forgetSilence(id);
         if (!m_engine->expireSilence(id))
             return commandFailed(QStringLiteral("silence %1 is unknown or already over").arg(id));
         forwardCommand(QStringLiteral("ExpireSilence"), {id}, QStringLiteral("Silence ended here only"));

@@ -19,6 +19,7 @@
 namespace vigil {
 
 class AlertCommandsService;
+class AlertCommandsMirror;
 
 // The live half of an open workspace: the store, the connectors and the poll
 // scheduler. Connectors and the scheduler live in an I/O thread, so network
@@ -235,6 +236,7 @@ private:
     // While this Vigil holds the alert database: takes acks and silences from
     // another Vigil on it (alert_commands_bus.h). Lives in m_io, under m_ioRoot.
     AlertCommandsService *m_commands = nullptr;
+    AlertCommandsMirror *m_mirror = nullptr; // while another Vigil sends: its acks and silences, shown here
     std::unique_ptr<QTemporaryDir> m_observerDir; // the private database while another Vigil sends
     alerting::AlertEngine *m_engine = nullptr; // lives in m_io
     drift::DriftMonitor *m_drift = nullptr;    // lives in m_io

@@ -127,6 +127,17 @@ std::optional<alerting::AlertRow> openAlert(const Session &s, const QString &mod
     return std::nullopt;
 }
 
+// Calls `method` on the Vigil holding `db`, as a desktop notification's
+// button in that Vigil would act: "" or why not.
+QString callHolder(const QString &db, const QString &method, const QVariantList &args)
+{
+    QObject context;
+    std::optional<QString> answer;
+    callAlertCommand(db, method, args, &context, [&](const QString &a) { answer = a; });
+    REQUIRE(waitUntil([&] { return answer.has_value(); }, 15'000));
+    return *answer;
+}
+
 } // namespace
 
 TEST_CASE("Two Vigils on one database: an ack or silence made in the one that shows alerts reaches vigil watch, "
@@ -243,6 +254,112 @@ TEST_CASE("Two Vigils on one database: when vigil watch is gone, an ack in the w
     CHECK(window.failures.first().contains(QStringLiteral("does not answer on the session bus")));
     CHECK(window.forwarded.isEmpty());
     CHECK(openAlert(session, "fraud-detector")->ack.has_value()); // kept here
+}
+
+TEST_CASE("Two Vigils on one database: acks and silences made in vigil watch show in the window, those made "
+          "before it opened too",
+          "[dbus][pipeline][lock][watch]")
+{
+    REQUIRE(qEnvironmentVariableIsSet("DBUS_SESSION_BUS_ADDRESS"));
+    QTemporaryDir dir;
+    const Files files(dir);
+    SlackWebhookReceiver slack;
+    Watch watch(files.workspace, files.stateDir, slack.url());
+    REQUIRE(waitUntil([&] { return !slack.arrivals.isEmpty(); }, 30'000));
+
+    // The fingerprints, from a first window, closed again.
+    QString acked, silenced;
+    {
+        Window first(files);
+        REQUIRE(waitUntil([&] {
+            return openAlert(first.session, "fraud-detector") && openAlert(first.session, "spam-filter", "v7");
+        }, 20'000));
+        acked = openAlert(first.session, "fraud-detector")->instance.id.fingerprint;
+        silenced = openAlert(first.session, "spam-filter", "v7")->instance.id.fingerprint;
+    }
+
+    // Acknowledged in vigil watch (as its desktop notification's button
+    // would) while no window is open.
+    REQUIRE(callHolder(files.db, "Acknowledge", {acked, "alice", "rolling back v12", qlonglong(0)}).isEmpty());
+
+    Window window(files);
+    Session &session = window.session;
+    {
+        const bool shown = waitUntil([&] {
+            const auto row = openAlert(session, "fraud-detector");
+            return row && row->ack;
+        }, 20'000);
+        INFO(watch.output().toStdString());
+        REQUIRE(shown);
+    }
+    const rules::Ack ack = *openAlert(session, "fraud-detector")->ack;
+    CHECK(ack.by == "alice");
+    CHECK(ack.comment == "rolling back v12");
+    CHECK_FALSE(openAlert(session, "spam-filter", "v7")->ack);
+
+    // A silence made in vigil watch while the window is open: shown, by its id.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    REQUIRE(callHolder(files.db, "AddSilence", {"silence-from-watch", QStringList{R"(model="spam-filter")"}, qlonglong(now),
+                                                qlonglong(now + 3'600'000), "bob", "retraining"})
+                .isEmpty());
+    REQUIRE(waitUntil([&] {
+        const auto row = openAlert(session, "spam-filter", "v7");
+        return row && row->silencedBy.contains("silence-from-watch");
+    }, 15'000));
+    REQUIRE(session.silences().size() == 1);
+    CHECK(session.silences().first().createdBy == "bob");
+    CHECK(session.silences().first().comment == "retraining");
+    CHECK(openAlert(session, "spam-filter", "v7")->instance.id.fingerprint == silenced);
+
+    // Taken back and ended in vigil watch: gone from the window too.
+    REQUIRE(callHolder(files.db, "Unacknowledge", {acked, "alice"}).isEmpty());
+    REQUIRE(callHolder(files.db, "ExpireSilence", {"silence-from-watch"}).isEmpty());
+    REQUIRE(waitUntil([&] {
+        const auto fraud = openAlert(session, "fraud-detector");
+        const auto spam = openAlert(session, "spam-filter", "v7");
+        return fraud && !fraud->ack && spam && spam->silencedBy.isEmpty();
+    }, 15'000));
+    CHECK(session.silences().first().isExpired(QDateTime::currentMSecsSinceEpoch()));
+
+    // None of it went back to vigil watch as the window's own command.
+    CHECK(window.forwarded.isEmpty());
+    CHECK(window.failures.isEmpty());
+}
+
+TEST_CASE("Alert commands state: what is written reads back, and a damaged one is refused with the reason", "[dbus][lock]")
+{
+    AlertCommandsState state;
+    state.acks.insert("fp1", {"alice", "on it", 1'700'000'000'000});
+    rules::Silence s;
+    s.id = "s1";
+    s.matchers = {*rules::LabelMatcher::parse(R"(model=~"fraud.*")")};
+    s.startsAtMs = 1'700'000'000'000;
+    s.endsAtMs = 1'700'003'600'000;
+    s.createdBy = "bob";
+    s.comment = "<b>not bold</b>";
+    state.silences = {s};
+    QString why;
+    const auto back = AlertCommandsState::fromJson(state.toJson(), &why);
+    INFO(why.toStdString());
+    REQUIRE(back);
+    REQUIRE(back->acks.size() == 1);
+    CHECK(back->acks.value("fp1").by == "alice");
+    CHECK(back->acks.value("fp1").comment == "on it");
+    CHECK(back->acks.value("fp1").expiresAtMs == 1'700'000'000'000);
+    REQUIRE(back->silences.size() == 1);
+    CHECK(back->silences.first().id == "s1");
+    CHECK(back->silences.first().matchers.first().toString() == R"(model=~"fraud.*")");
+    CHECK(back->silences.first().endsAtMs == 1'700'003'600'000);
+    CHECK(back->silences.first().comment == "<b>not bold</b>");
+
+    CHECK_FALSE(AlertCommandsState::fromJson("<html>", &why));
+    CHECK(why.startsWith("not JSON"));
+    CHECK_FALSE(AlertCommandsState::fromJson(R"({"acks":{}})", &why));
+    CHECK(why.contains(R"("acks" and "silences")"));
+    CHECK_FALSE(AlertCommandsState::fromJson(R"({"acks":[{"fingerprint":"x"}],"silences":[]})", &why));
+    CHECK(why == R"(acks[0] has no fingerprint or no "by")");
+    CHECK_FALSE(AlertCommandsState::fromJson(R"({"acks":[],"silences":[{"id":"a","matchers":["model=~\"(\""]}]})", &why));
+    CHECK(why.startsWith("silences[0]: the matcher "));
 }
 
 TEST_CASE("Alert commands bus names are per database and valid D-Bus names", "[dbus][lock]")
