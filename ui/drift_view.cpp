@@ -192,6 +192,17 @@ DriftView::DriftView(Session *session, QWidget *parent) : QWidget(parent), m_ses
     heatLayout->addWidget(scroll, 1);
     m_tabs->addTab(heatPage, QStringLiteral("Heatmap: features × time"));
     connect(m_heatmapScore, &QComboBox::currentIndexChanged, this, [this] { showHeatmap(); });
+    m_detectors = new QTableWidget(0, DetColumnCount, m_tabs);
+    m_detectors->setObjectName(QStringLiteral("driftDetectorTable"));
+    m_detectors->setHorizontalHeaderLabels({QStringLiteral("Monitor"), QStringLiteral("Series"), QStringLiteral("Detector"),
+                                            QStringLiteral("State"), QStringLiteral("Last value"), QStringLiteral("Values"),
+                                            QStringLiteral("Last change")});
+    m_detectors->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_detectors->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_detectors->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_detectors->verticalHeader()->hide();
+    m_detectors->horizontalHeader()->setStretchLastSection(true);
+    m_tabs->addTab(m_detectors, QStringLiteral("Change detectors"));
     split->addWidget(m_table);
     split->addWidget(m_tabs);
     split->setStretchFactor(0, 2);
@@ -360,6 +371,60 @@ void DriftView::reload()
         m_table->setCurrentCell(restore, 0);
     showHistograms();
     showHeatmap();
+    showDetectors();
+}
+
+QString DriftView::detectorStateText(const drift::DetectorRow &row)
+{
+    if (row.changed)
+        return QStringLiteral("change flagged");
+    if (row.warning)
+        return QStringLiteral("warning zone");
+    return QStringLiteral("no change");
+}
+
+void DriftView::showDetectors()
+{
+    const QList<drift::DetectorRow> rows = m_session->driftDetectorRows();
+    m_detectors->setRowCount(int(rows.size()));
+    int flagged = 0;
+    for (int r = 0; r < rows.size(); ++r) {
+        const drift::DetectorRow &row = rows[r];
+        auto set = [&](int col, const QString &text) {
+            auto *item = m_detectors->item(r, col);
+            if (!item) {
+                item = new QTableWidgetItem;
+                m_detectors->setItem(r, col, item);
+            }
+            item->setText(text); // plain text: label values are shown as they are
+            return item;
+        };
+        set(DetMonitor, row.monitor);
+        set(DetSeries, row.series.toString());
+        set(DetDetector, row.detector);
+        QTableWidgetItem *state = set(DetState, detectorStateText(row));
+        state->setBackground(row.changed ? QColor(0xef, 0x9a, 0x9a) : row.warning ? QColor(0xff, 0xe0, 0x82) : QColor(0xc8, 0xe6, 0xc9));
+        state->setForeground(QColor(0x21, 0x21, 0x21)); // light tones: dark text in either theme
+        state->setToolTip(row.changed ? QStringLiteral("vigil_drift_change is 1: the detector flagged a change within the monitor's hold")
+                          : row.warning ? QStringLiteral("vigil_drift_warning is 1: DDM's error rate is past its warning threshold, not yet its drift threshold")
+                                        : QStringLiteral("No change flagged within the monitor's hold"));
+        set(DetValue, score(row.value));
+        set(DetValues, QString::number(row.values));
+        const QDateTime at = QDateTime::fromMSecsSinceEpoch(row.lastChangeMs, Qt::UTC);
+        set(DetLastChange, row.lastChangeMs > 0 ? at.toString(QStringLiteral("MM-dd HH:mm:ss 'UTC'")) : QStringLiteral("none yet"));
+        flagged += row.changed ? 1 : 0;
+    }
+    m_detectors->resizeColumnsToContents();
+    m_tabs->setTabText(2, rows.isEmpty() ? QStringLiteral("Change detectors")
+                          : flagged > 0  ? QStringLiteral("Change detectors (%1, %2 flagged)").arg(rows.size()).arg(flagged)
+                                         : QStringLiteral("Change detectors (%1)").arg(rows.size()));
+    // A workspace whose monitors are all detectors: their table is what there
+    // is to see, and the empty feature table gives it its room.
+    m_table->setVisible(!m_rows.isEmpty() || rows.isEmpty());
+    if (!m_detectorTabShown && m_rows.isEmpty() && !rows.isEmpty()) {
+        m_detectorTabShown = true;
+        m_tabs->setCurrentIndex(2);
+    }
 }
 
 void DriftView::showTab(int index)

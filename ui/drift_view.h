@@ -33,9 +33,15 @@ public:
     explicit DriftView(Session *session, QWidget *parent = nullptr);
 
     QTableWidget *table() const { return m_table; }
+    // Detector monitors (Page-Hinkley, ADWIN, DDM): one row per series.
+    enum DetectorColumn { DetMonitor, DetSeries, DetDetector, DetState, DetValue, DetValues, DetLastChange, DetColumnCount };
+    QTableWidget *detectorTable() const { return m_detectors; }
+    QTabWidget *tabs() const { return m_tabs; }
+    // "change flagged", "warning zone", "no change".
+    static QString detectorStateText(const drift::DetectorRow &row);
     DriftHeatmap *heatmap() const { return m_heatmap; }
     QComboBox *heatmapScore() const { return m_heatmapScore; }
-    // Shows the histograms (0) or the features × time heatmap (1).
+    // Shows the histograms (0), the features × time heatmap (1) or the change detectors (2).
     void showTab(int index);
     QChart *histogramChart() const { return m_chart; }
     // "drift (PSI 0.41)", "insufficient data: no samples in the reference window", ...
@@ -61,6 +67,7 @@ private:
     void reload();
     void showHistograms();
     void showHeatmap();
+    void showDetectors();
     void applyChartTheme(); // dark or light, as the palette
     void loadBaselinesIfNeeded();
     void pin(bool all);
@@ -74,6 +81,8 @@ private:
     QChart *m_chart;
     QList<drift::DriftRow> m_rows;
     QTabWidget *m_tabs = nullptr;
+    QTableWidget *m_detectors = nullptr;
+    bool m_detectorTabShown = false; // switched to once, when only detectors have rows
     DriftHeatmap *m_heatmap = nullptr;
     QComboBox *m_heatmapScore = nullptr;
     QAction *m_pin = nullptr;

@@ -20,6 +20,7 @@ void DriftMonitor::setMonitors(const QList<DriftDef> &monitors, const QString &d
     m_defaultConnection = defaultConnection;
     m_states.clear();
     m_rows.clear();
+    m_detectorRows.clear();
     m_errors.clear();
     const qint64 now = m_clock.nowMs();
     for (const DriftDef &d : monitors)
@@ -195,6 +196,7 @@ void DriftMonitor::finishDetector(int index, qint64 evalMs, const vigil::QueryRe
         return;
     const QString name = st.def.name;
     QList<SeriesData> out;
+    QList<DetectorRow> rows;
     for (const SeriesData &s : result.series) {
         if (s.samples.isEmpty() || !std::isfinite(s.samples.last().v))
             continue; // no value at this evaluation: nothing to feed
@@ -225,12 +227,36 @@ void DriftMonitor::finishDetector(int index, qint64 evalMs, const vigil::QueryRe
         if (detector->hasWarningZone())
             out.append({SeriesKey(QStringLiteral("vigil_drift_warning"), labels),
                         {{evalMs, detector->warningDetected() ? 1.0 : 0.0}}});
+        DetectorRow row;
+        row.monitor = name;
+        row.detector = detector->name();
+        row.series = s.key;
+        row.atMs = evalMs;
+        row.value = s.samples.last().v;
+        row.values = ++st.fed[s.key];
+        row.changed = held;
+        row.warning = detector->hasWarningZone() && detector->warningDetected();
+        row.lastChangeMs = flag != st.lastFlagMs.cend() ? *flag : 0;
+        rows.append(row);
         if (detector->driftDetected())
             logger("drift")->info("drift monitor '{}': {} flagged a change in {} at {}", name.toStdString(),
                                   detector->name().toStdString(), s.key.toString().toStdString(), evalMs);
     }
     if (m_store && !out.isEmpty())
         m_store->append(out);
+    // This monitor's rows: the series of this evaluation (a series gone from
+    // the query's answer leaves the table).
+    std::sort(rows.begin(), rows.end(), [](const DetectorRow &a, const DetectorRow &b) {
+        return a.series.toString() < b.series.toString();
+    });
+    m_detectorRows.erase(std::remove_if(m_detectorRows.begin(), m_detectorRows.end(),
+                                        [&](const DetectorRow &r) { return r.monitor == name; }),
+                         m_detectorRows.end());
+    qsizetype at = 0;
+    while (at < m_detectorRows.size() && m_detectorRows[at].monitor < name)
+        ++at;
+    for (const DetectorRow &r : std::as_const(rows))
+        m_detectorRows.insert(at++, r);
     Q_EMIT evaluated(name);
     if (!m_states[index].queue.isEmpty())
         QMetaObject::invokeMethod(this, [this, index, generation = m_generation] {

@@ -28,6 +28,21 @@ struct DriftRow
     qint64 pinnedAtMs = 0;  // > 0: the reference is a baseline pinned then, not a window
 };
 
+// One series of a detector monitor as its detector last saw it, for the
+// drift view's "Change detectors" table.
+struct DetectorRow
+{
+    QString monitor;
+    QString detector;         // "page-hinkley", "adwin", "ddm"
+    SeriesKey series;         // the monitored series, as the query returned it
+    qint64 atMs = 0;          // the last evaluation
+    double value = 0;         // the value fed then
+    qint64 values = 0;        // values fed so far
+    bool changed = false;     // vigil_drift_change is 1: flagged, and within the hold
+    bool warning = false;     // DDM's warning zone (vigil_drift_warning is 1)
+    qint64 lastChangeMs = 0;  // the last flagged evaluation, 0 for none yet
+};
+
 // Live drift (issue 4): on each monitor's interval, asks the server for the
 // bucket increases of the current and the reference window (PromQL
 // `sum by (le, <by>) (increase(<histogram>_bucket{<selector>}[<window>]))`,
@@ -63,6 +78,8 @@ public:
     // Starts the evaluations that are due; returns how many.
     int tick();
     const QList<DriftRow> &rows() const { return m_rows; }
+    // Detector monitors: one row per series, sorted by monitor then series.
+    const QList<DetectorRow> &detectorRows() const { return m_detectorRows; }
     QHash<QString, QString> errors() const { return m_errors; }
 
     // The PromQL for one window ending at the evaluation time.
@@ -88,6 +105,7 @@ private:
         // across evaluations (the stream goes on).
         QHash<SeriesKey, std::shared_ptr<ChangeDetector>> detectors;
         QHash<SeriesKey, qint64> lastFlagMs;
+        QHash<SeriesKey, qint64> fed; // values fed to each detector
     };
     void finishDetector(int index, qint64 evalMs, const vigil::QueryResult &result);
     bool reportFailure(int index, const vigil::QueryResult &result);
@@ -102,6 +120,7 @@ private:
     QString m_defaultConnection;
     QList<State> m_states;
     QList<DriftRow> m_rows;
+    QList<DetectorRow> m_detectorRows;
     QHash<QString, QString> m_errors;
     QList<PinnedBaseline> m_baselines;
     quint64 m_generation = 0;

@@ -385,9 +385,11 @@ void Session::publishAlerts()
 void Session::publishDrift()
 {
     const QList<drift::DriftRow> rows = m_drift->rows();
+    const QList<drift::DetectorRow> detectorRows = m_drift->detectorRows();
     const QHash<QString, QString> errors = m_drift->errors();
-    QMetaObject::invokeMethod(this, [this, rows, errors] {
+    QMetaObject::invokeMethod(this, [this, rows, detectorRows, errors] {
         m_driftRows = rows;
+        m_driftDetectorRows = detectorRows;
         m_driftErrors = errors;
         Q_EMIT driftUpdated();
     }, Qt::QueuedConnection);

@@ -130,6 +130,7 @@ public:
     // Each drift monitor's latest comparison per feature (GUI thread copy,
     // refreshed before driftUpdated()), and the monitors' errors.
     QList<drift::DriftRow> driftRows() const { return m_driftRows; }
+    QList<drift::DetectorRow> driftDetectorRows() const { return m_driftDetectorRows; }
     QHash<QString, QString> driftErrors() const { return m_driftErrors; }
     // Pinned drift baselines (the drift view keeps and saves them): the
     // monitors compare those features against them from the next tick on.
@@ -241,6 +242,7 @@ private:
     alerting::AlertEngine *m_engine = nullptr; // lives in m_io
     drift::DriftMonitor *m_drift = nullptr;    // lives in m_io
     QList<drift::DriftRow> m_driftRows;
+    QList<drift::DetectorRow> m_driftDetectorRows;
     QHash<QString, QString> m_driftErrors;
     void publishDrift(); // in the I/O thread
     bool m_pipelineEnabled = false;

@@ -99,6 +99,83 @@ drift:
     view->grab().save(QStringLiteral(VIGIL_BINARY_DIR "/screenshots/drift-view.png"));
 }
 
+TEST_CASE("Drift view: detector monitors in their own table, one row per series with its state", "[ui][drift][detector]")
+{
+    // Only detector monitors: the view opens on their tab. The demo fleet's
+    // precision per model and version, from 10 minutes of backfill: spam-filter
+    // v8's erodes from minute 4 (demo/README.md), the others hold steady.
+    const Workspace ws = parseWorkspace(R"(connections:
+  prom: { kind: demo }
+dashboards:
+  - name: Empty
+    panels: [{ title: x, query: up }]
+drift:
+  - name: precision
+    detector: page-hinkley
+    query: model_quality{metric="precision"}
+    params: { mode: down, threshold: 0.2, min_instances: 10 }
+    interval: 15s
+    backfill: 10m
+)", QStringLiteral("detectors.yaml"));
+    INFO(ws.errorMessages().join("\n").toStdString());
+    REQUIRE_FALSE(ws.hasErrors());
+    Session session;
+    session.loadPlugins({QStringLiteral(VIGIL_PLUGIN_DIR)});
+    REQUIRE(session.open(ws).isEmpty());
+    ui::MainWindow window(&session, {});
+    window.resize(1400, 900);
+    window.show();
+    ui::DriftView *view = window.driftView();
+    REQUIRE(view);
+    QTableWidget *table = view->detectorTable();
+    // Every model and version the fleet serves, once the backfill is through.
+    REQUIRE(waitUntil([&] {
+        return table->rowCount() >= 3 && table->item(0, ui::DriftView::DetValues)
+            && table->item(0, ui::DriftView::DetValues)->text().toInt() >= 41;
+    }, 30'000));
+    CHECK(view->table()->rowCount() == 0);
+    CHECK(view->table()->isHidden()); // no features: the detectors get the room
+    CHECK(view->tabs()->currentIndex() == 2);
+    CHECK(view->tabs()->tabText(2).startsWith(QStringLiteral("Change detectors (%1").arg(table->rowCount())));
+    QStringList series;
+    for (int r = 0; r < table->rowCount(); ++r) {
+        INFO("row " << r);
+        CHECK(table->item(r, ui::DriftView::DetMonitor)->text() == "precision");
+        CHECK(table->item(r, ui::DriftView::DetDetector)->text() == "page-hinkley");
+        CHECK(QStringList{"change flagged", "warning zone", "no change"}.contains(table->item(r, ui::DriftView::DetState)->text()));
+        CHECK(table->item(r, ui::DriftView::DetValues)->text().toInt() >= 41);
+        bool number = false;
+        const double v = table->item(r, ui::DriftView::DetValue)->text().toDouble(&number);
+        CHECK(number);
+        CHECK((v > 0 && v <= 1));
+        const QString lastChange = table->item(r, ui::DriftView::DetLastChange)->text();
+        CHECK((lastChange == "none yet" || lastChange.endsWith(" UTC")));
+        series << table->item(r, ui::DriftView::DetSeries)->text();
+        // Flagged: v8's precision, and only it.
+        const bool v8 = series.last().contains(R"(version="v8")");
+        CHECK((lastChange != "none yet") == v8);
+        if (v8) {
+            CHECK(table->item(r, ui::DriftView::DetState)->text() == "change flagged");
+            CHECK(table->item(r, ui::DriftView::DetState)->background().color() == QColor(0xef, 0x9a, 0x9a));
+        }
+    }
+    INFO(series.join(" | ").toStdString());
+    CHECK(series.join('\n').contains(R"(model="spam-filter")"));
+    CHECK(series.join('\n').contains(R"(version="v8")"));
+    CHECK(series.first().startsWith(R"(model_quality{)"));
+    // The rows match what the monitor holds, which the session hands over.
+    CHECK(table->rowCount() == session.driftDetectorRows().size());
+
+    QDir().mkpath(QStringLiteral(VIGIL_BINARY_DIR "/screenshots"));
+    auto *list = window.findChild<QListWidget *>(QStringLiteral("dashboardList"));
+    REQUIRE(list);
+    const auto items = list->findItems(QStringLiteral("Drift monitor"), Qt::MatchExactly);
+    REQUIRE(items.size() == 1);
+    list->setCurrentItem(items.first());
+    CHECK(view->isVisible());
+    CHECK(view->grab().save(QStringLiteral(VIGIL_BINARY_DIR "/screenshots/drift-detectors.png")));
+}
+
 namespace {
 const char *kPinWorkspace = R"(connections:
   prom: { kind: demo }

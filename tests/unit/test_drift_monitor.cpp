@@ -346,6 +346,17 @@ rules:
         INFO("at minute " << double(s.t - kStart) / kMin);
         CHECK(s.v == (held ? 1.0 : 0.0));
     }
+    // The drift view's row: 81 values, the last flag, and whether it still holds.
+    REQUIRE(monitor.detectorRows().size() == 1);
+    const drift::DetectorRow &row = monitor.detectorRows().first();
+    CHECK(row.monitor == "spam errors");
+    CHECK(row.detector == "page-hinkley");
+    CHECK(row.series == SeriesKey(QStringLiteral("job:errors:rate1m"), {{"model", "spam-filter"}}));
+    CHECK(row.values == 81);
+    CHECK(row.value == errorRate(kStart + 40 * kMin));
+    CHECK(row.lastChangeMs == expectedFlags.last());
+    CHECK(row.changed == (kStart + 40 * kMin < expectedFlags.last() + 5 * kMin));
+    CHECK_FALSE(row.warning);
     // Flagged on the change (minute 20 and shortly after), never before it.
     CHECK(expectedFlags.first() >= kStart + 20 * kMin);
     CHECK(expectedFlags.first() <= kStart + 22 * kMin);
@@ -589,4 +600,14 @@ drift:
     const qsizetype firstWarning = expected.indexOf(1.0);
     REQUIRE(firstWarning >= 0);
     CHECK(samples[firstWarning].t >= kStart + 30 * kMin);
+    // The drift view's row: the last evaluation as the detector saw it.
+    REQUIRE(monitor.detectorRows().size() == 1);
+    const drift::DetectorRow &row = monitor.detectorRows().first();
+    CHECK(row.monitor == "fraud outcomes");
+    CHECK(row.detector == "ddm");
+    CHECK(row.series.label("model") == "fraud-detector");
+    CHECK(row.values == expected.size());
+    CHECK(row.atMs == kStart + 45 * kMin);
+    CHECK(row.value == outcome(kStart + 45 * kMin));
+    CHECK(row.warning == (expected.last() == 1.0));
 }

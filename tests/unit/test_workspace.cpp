@@ -164,7 +164,8 @@ TEST_CASE("The demo workspace loads without errors", "[workspace]")
     INFO(ws.errorMessages().join("\n").toStdString());
     CHECK_FALSE(ws.hasErrors());
     CHECK(ws.dashboards.size() == 4);
-    CHECK(ws.drift.size() == 1);
+    CHECK(ws.drift.size() == 2);
+    CHECK(ws.drift[1].detector == "page-hinkley");
     CHECK(ws.connections.first().url == "http://127.0.0.1:9090");
 }
 
