@@ -85,23 +85,10 @@ int runWatchCommand(const QStringList &args)
     if (!logError.isEmpty())
         std::fprintf(stderr, "%svigil watch: %s\n", errorPrefix(4), qPrintable(logError)); // logs to stderr only
 
-    // Crash reports beside the state (the unit's StateDirectory), else in the data directory.
-    const QString crashDir = stateDir.isEmpty()
-        ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/crash")
-        : QDir(stateDir).filePath(QStringLiteral("crash"));
-    for (const QString &note : crash::installAndCollect(crashDir, QStringLiteral("vigil watch"), QStringLiteral(VIGIL_VERSION)))
-        logger("app")->warn("{}", note.toStdString());
-
-    const Workspace ws = loadWorkspace(parser.value(workspaceOpt));
-    for (const WorkspaceIssue &i : ws.issues)
-        logger("app")->warn("{}", i.toString().toStdString());
-    if (ws.rules.isEmpty()) {
-        std::fprintf(stderr, "%svigil watch: %s has no usable rules: nothing to watch\n", errorPrefix(),
-                     qPrintable(parser.value(workspaceOpt)));
-        return 2;
-    }
-
-    // Signals before the session starts: a SIGTERM during start-up still stops cleanly.
+    // Signals first, before the crash notice and the workspace: a SIGTERM at
+    // any point of start-up (systemd stopping the unit) stops cleanly. After
+    // them, as it was, a SIGTERM in between killed the process (found by the
+    // crash-report test under the sanitizers, which start up slower).
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFd) != 0) {
         std::fprintf(stderr, "%svigil watch: cannot set up signal handling\n", errorPrefix());
         return 2;
@@ -119,6 +106,22 @@ int runWatchCommand(const QStringList &args)
     sa.sa_flags = SA_RESTART;
     ::sigaction(SIGTERM, &sa, nullptr);
     ::sigaction(SIGINT, &sa, nullptr);
+
+    // Crash reports beside the state (the unit's StateDirectory), else in the data directory.
+    const QString crashDir = stateDir.isEmpty()
+        ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/crash")
+        : QDir(stateDir).filePath(QStringLiteral("crash"));
+    for (const QString &note : crash::installAndCollect(crashDir, QStringLiteral("vigil watch"), QStringLiteral(VIGIL_VERSION)))
+        logger("app")->warn("{}", note.toStdString());
+
+    const Workspace ws = loadWorkspace(parser.value(workspaceOpt));
+    for (const WorkspaceIssue &i : ws.issues)
+        logger("app")->warn("{}", i.toString().toStdString());
+    if (ws.rules.isEmpty()) {
+        std::fprintf(stderr, "%svigil watch: %s has no usable rules: nothing to watch\n", errorPrefix(),
+                     qPrintable(parser.value(workspaceOpt)));
+        return 2;
+    }
 
     int status = 0;
     {
