@@ -47,6 +47,19 @@ QColor verdictColour(const drift::DriftRow &row)
     return Qt::white;
 }
 
+// The cell's item, made on first use, showing `text`: plain text, so label
+// values are shown as they are.
+QTableWidgetItem *setCell(QTableWidget *table, int row, int column, const QString &text)
+{
+    auto *item = table->item(row, column);
+    if (!item) {
+        item = new QTableWidgetItem;
+        table->setItem(row, column, item);
+    }
+    item->setText(text);
+    return item;
+}
+
 // PSI over the range as a small line, with the drift threshold dotted.
 QPixmap sparkline(const QList<Sample> &samples, qint64 fromMs, qint64 toMs, QSize size, qreal dpr)
 {
@@ -332,15 +345,7 @@ void DriftView::reload()
         const SeriesKey feature(QString(), row.labels);
         const drift::DriftScores &s = row.comparison.scores;
         const bool ok = row.comparison.status == drift::Status::Ok;
-        auto set = [&](int col, const QString &text) {
-            auto *item = m_table->item(r, col);
-            if (!item) {
-                item = new QTableWidgetItem;
-                m_table->setItem(r, col, item);
-            }
-            item->setText(text); // plain text: label values are shown as they are
-            return item;
-        };
+        auto set = [&](int col, const QString &text) { return setCell(m_table, r, col, text); };
         set(Monitor, row.monitor);
         set(Feature, feature.labelsText());
         set(Psi, ok ? score(s.psi) : QString());
@@ -390,15 +395,7 @@ void DriftView::showDetectors()
     int flagged = 0;
     for (int r = 0; r < rows.size(); ++r) {
         const drift::DetectorRow &row = rows[r];
-        auto set = [&](int col, const QString &text) {
-            auto *item = m_detectors->item(r, col);
-            if (!item) {
-                item = new QTableWidgetItem;
-                m_detectors->setItem(r, col, item);
-            }
-            item->setText(text); // plain text: label values are shown as they are
-            return item;
-        };
+        auto set = [&](int col, const QString &text) { return setCell(m_detectors, r, col, text); };
         set(DetMonitor, row.monitor);
         set(DetSeries, row.series.toString());
         set(DetDetector, row.detector);
